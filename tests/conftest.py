@@ -1,0 +1,57 @@
+"""Shared fixtures: real parts, started by the tests themselves."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wallet.devnet.anvil import AnvilProcess, free_port, start_anvil
+
+# anvil's public development accounts (from its well-known mnemonic); funded with 10,000 ETH on every anvil.
+DEV_KEYS = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own wallet data dir; nothing touches the user's."""
+    d = tmp_path / "wallet-data"
+    monkeypatch.setenv("AI_WALLET_DATA_DIR", str(d))
+    return d
+
+
+@pytest.fixture(scope="session")
+def anvil_session() -> Iterator[AnvilProcess]:
+    """One real anvil for tests that only read or that use fresh accounts/contracts."""
+    node = start_anvil(free_port())
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture
+def anvil() -> Iterator[AnvilProcess]:
+    """A fresh real anvil per test, for tests that change chain state in ways others must not see."""
+    node = start_anvil(free_port())
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def dev_keys() -> list[str]:
+    return list(DEV_KEYS)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"AI_WALLET_ANVIL={os.environ.get('AI_WALLET_ANVIL', '(auto)')}"

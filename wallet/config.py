@@ -1,0 +1,116 @@
+"""Where the wallet keeps its files, and its typed settings.
+
+Settings are a small JSON document validated field by field (never pickled); unknown keys are kept so that a
+newer version's settings survive a round trip through an older one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from wallet.errors import ConfigError
+
+APP_NAME = "ai-token-wallet"
+DATA_DIR_ENV = "AI_WALLET_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """The paths inside one wallet data directory."""
+
+    root: Path
+
+    @property
+    def devnet(self) -> Path:
+        return self.root / "devnet"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.root / "settings.json"
+
+    @property
+    def networks_file(self) -> Path:
+        return self.root / "networks.json"
+
+    @property
+    def accounts_file(self) -> Path:
+        return self.root / "accounts.json"
+
+    @property
+    def history_db(self) -> Path:
+        return self.root / "history.sqlite3"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.root / "logs"
+
+    def ensure(self) -> DataDir:
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write-then-rename so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_json(path: Path, what: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(
+            f"The {what} file {path} is damaged ({e.__class__.__name__}); it was left as it is. "
+            "Move it aside or restore it from a backup."
+        ) from None
+
+
+@dataclass
+class Settings:
+    network: str = "devnet"
+    auto_lock_minutes: int = 10
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, data_dir: DataDir) -> Settings:
+        try:
+            raw = read_json(data_dir.settings_file, "settings")
+        except FileNotFoundError:
+            return cls()
+        if not isinstance(raw, dict):
+            raise ConfigError(f"The settings file {data_dir.settings_file} is not a JSON object.")
+        s = cls()
+        if isinstance(raw.get("network"), str):
+            s.network = raw["network"]
+        alm = raw.get("auto_lock_minutes")
+        if isinstance(alm, int) and not isinstance(alm, bool) and 0 <= alm <= 24 * 60:
+            s.auto_lock_minutes = alm
+        s.extra = {k: v for k, v in raw.items() if k not in ("network", "auto_lock_minutes")}
+        return s
+
+    def save(self, data_dir: DataDir) -> None:
+        write_json_atomic(
+            data_dir.settings_file,
+            {**self.extra, "network": self.network, "auto_lock_minutes": self.auto_lock_minutes},
+        )

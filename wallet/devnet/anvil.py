@@ -1,0 +1,162 @@
+"""Finding and running the anvil binary (the local chain) as a child process on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from wallet.errors import DevnetError
+
+ANVIL_ENV = "AI_WALLET_ANVIL"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INSTALL_HINT = (
+    "Install it with `npm ci --prefix contracts` in the wallet's source folder (it brings the pinned "
+    "@foundry-rs/anvil), or set AI_WALLET_ANVIL to the path of an anvil binary."
+)
+# anvil's well-known development mnemonic; its accounts are public and only ever funded on a devnet.
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def find_anvil() -> Path:
+    """The anvil binary: $AI_WALLET_ANVIL, then the pinned npm copy in contracts/, then PATH."""
+    env = os.environ.get(ANVIL_ENV)
+    if env:
+        p = Path(env)
+        if p.is_file() and os.access(p, os.X_OK):
+            return p
+        raise DevnetError(f"AI_WALLET_ANVIL points at {env}, which is not an executable file. {INSTALL_HINT}")
+    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(os.uname().machine, "")
+    plat = {"linux": "linux", "darwin": "darwin"}.get(sys.platform, sys.platform)
+    candidate = REPO_ROOT / "contracts" / "node_modules" / "@foundry-rs" / f"anvil-{plat}-{arch}" / "bin" / "anvil"
+    if candidate.is_file():
+        return candidate
+    found = shutil.which("anvil")
+    if found:
+        return Path(found)
+    raise DevnetError(f"The local chain program (anvil) was not found. {INSTALL_HINT}")
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rpc_call(rpc_url: str, method: str, params: list[object] | None = None, timeout: float = 2.0) -> object:
+    """A bare JSON-RPC call (no web3 import): used to probe whether a chain answers."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
+    req = urllib.request.Request(rpc_url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        data = json.loads(resp.read())
+    if "error" in data:
+        raise DevnetError(f"The chain at {rpc_url} answered {method} with an error: {data['error']}")
+    return data.get("result")
+
+
+def chain_id_at(rpc_url: str, timeout: float = 1.0) -> int | None:
+    """The chain id answered at ``rpc_url``, or None when nothing JSON-RPC answers there."""
+    try:
+        result = rpc_call(rpc_url, "eth_chainId", timeout=timeout)
+    except (OSError, urllib.error.URLError, ValueError, DevnetError):
+        return None
+    return int(str(result), 16) if isinstance(result, str) else None
+
+
+@dataclass
+class AnvilProcess:
+    """A running anvil we started; ``stop()`` ends it (and dumps state when a state file is used)."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path | None
+
+    @property
+    def rpc_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # SIGTERM lets anvil write its --state file
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+
+
+def start_anvil(
+    port: int,
+    *,
+    state_file: Path | None = None,
+    log_path: Path | None = None,
+    chain_id: int = 31337,
+    detach: bool = False,
+    block_time: int | None = None,
+    startup_timeout: float = 20.0,
+) -> AnvilProcess:
+    """Start anvil bound to 127.0.0.1:``port`` and return once it answers JSON-RPC."""
+    binary = find_anvil()
+    if not port_is_free(port):
+        raise DevnetError(
+            f"Port {port} on 127.0.0.1 is already in use by another program. "
+            "Choose another port with --port, or stop the program using it."
+        )
+    args = [
+        str(binary), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id),
+        "--mnemonic", DEV_MNEMONIC, "--accounts", "10", "--silent",
+    ]
+    if state_file is not None:
+        # --state loads the file if present and dumps to it on exit; interval dumps limit loss on a crash.
+        args += ["--state", str(state_file), "--state-interval", "5"]
+    if block_time:
+        args += ["--block-time", str(block_time)]
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
+    try:
+        proc = subprocess.Popen(
+            args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=detach,
+        )
+    finally:
+        if log_path:
+            out.close()  # type: ignore[union-attr]
+    node = AnvilProcess(proc, port, log_path)
+    deadline = time.monotonic() + startup_timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = _log_tail(log_path)
+            raise DevnetError(f"The local chain stopped right after starting (exit code {proc.returncode}).{tail}")
+        if chain_id_at(node.rpc_url, timeout=0.5) == chain_id:
+            return node
+        time.sleep(0.05)
+    node.stop()
+    raise DevnetError(f"The local chain did not answer within {startup_timeout:.0f} s.{_log_tail(log_path)}")
+
+
+def _log_tail(log_path: Path | None) -> str:
+    if not log_path or not log_path.exists():
+        return ""
+    lines = log_path.read_text(errors="replace").strip().splitlines()[-5:]
+    return (" Last lines of its log:\n" + "\n".join(lines)) if lines else ""
