@@ -1,0 +1,246 @@
+"""The chain client: connection with a chain-id check, balances, EIP-1559 fees, nonces, send, receipts, logs.
+
+This package is the only place that imports web3; what leaves it is plain Python (ints, str, dataclasses).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.types import TxParams
+
+from wallet.addresses import parse_address
+from wallet.chain.errors import mapped_errors
+from wallet.errors import ChainMismatch, TxError
+from wallet.networks import NetworkProfile
+
+# A priority fee floor keeps a transaction from starving when the node reports 0 (as devnets do).
+MIN_PRIORITY_FEE = 1_000_000  # 0.001 gwei
+LOG_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class FeeEstimate:
+    base_fee: int
+    max_priority_fee: int
+    max_fee: int  # what the wallet is willing to pay per gas: 2 × base fee + tip, EIP-1559's usual headroom
+
+    def cost(self, gas: int) -> int:
+        """The most the fee can be for ``gas`` units, in wei."""
+        return gas * self.max_fee
+
+
+@dataclass(frozen=True)
+class Receipt:
+    tx_hash: str
+    status: int
+    block_number: int
+    gas_used: int
+    effective_gas_price: int
+    logs: tuple[dict[str, Any], ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 1
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    address: str
+    topics: tuple[str, ...]
+    data: str
+    block_number: int
+    tx_hash: str
+    log_index: int
+
+
+class ChainClient:
+    """A connection to one network profile. Thread-safe for use from the service's worker threads."""
+
+    def __init__(self, profile: NetworkProfile, *, timeout: float = 5.0) -> None:
+        self.profile = profile
+        self.w3 = Web3(
+            Web3.HTTPProvider(
+                profile.rpc_url,
+                request_kwargs={"timeout": timeout},
+                exception_retry_configuration=None,  # fail fast: the UI shows "reconnecting" itself
+            )
+        )
+        self._nonce_lock = threading.Lock()
+        self._next_nonce: dict[str, int] = {}
+        self._checked = False
+
+    @property
+    def rpc_url(self) -> str:
+        return self.profile.rpc_url
+
+    def _guard(self, action: str):
+        return mapped_errors(self.profile.rpc_url, action)
+
+    # --- connection ---
+    def connect(self) -> int:
+        """Check the node answers with the profile's chain id; returns the chain id."""
+        with self._guard("read the chain id"):
+            chain_id = int(self.w3.eth.chain_id)
+        if chain_id != self.profile.chain_id:
+            raise ChainMismatch(
+                f"The node at {self.rpc_url} is on chain {chain_id}, but the network "
+                f"{self.profile.name!r} is chain {self.profile.chain_id}. Nothing was sent. "
+                "Check the RPC address in the network settings."
+            )
+        self._checked = True
+        return chain_id
+
+    def _ensure_connected(self) -> None:
+        if not self._checked:
+            self.connect()
+
+    def block_number(self) -> int:
+        with self._guard("read the latest block"):
+            return int(self.w3.eth.block_number)
+
+    # --- balances and calls ---
+    def eth_balance(self, address: str) -> int:
+        addr = parse_address(address, allow_zero=True)
+        self._ensure_connected()
+        with self._guard("read the ETH balance"):
+            return int(self.w3.eth.get_balance(addr))
+
+    def code_at(self, address: str) -> bytes:
+        with self._guard("read contract code"):
+            return bytes(self.w3.eth.get_code(parse_address(address, allow_zero=True)))
+
+    def contract(self, address: str, abi: list[dict[str, Any]]) -> Any:
+        """A web3 contract object; only for use inside wallet.chain."""
+        return self.w3.eth.contract(address=parse_address(address), abi=abi)
+
+    def call(self, fn: Any, action: str) -> Any:
+        self._ensure_connected()
+        with self._guard(action):
+            return fn.call()
+
+    # --- fees and nonces ---
+    def fee_estimate(self) -> FeeEstimate:
+        self._ensure_connected()
+        with self._guard("estimate the network fee"):
+            block = self.w3.eth.get_block("latest")
+            base = int(block.get("baseFeePerGas", 0))
+            try:
+                tip = int(self.w3.eth.max_priority_fee)
+            except Exception:
+                tip = 0
+        tip = max(tip, MIN_PRIORITY_FEE)
+        return FeeEstimate(base_fee=base, max_priority_fee=tip, max_fee=2 * base + tip)
+
+    def pending_nonce(self, address: str) -> int:
+        with self._guard("read the account's transaction count"):
+            return int(self.w3.eth.get_transaction_count(parse_address(address), "pending"))
+
+    def _take_nonce(self, address: str) -> int:
+        """Next nonce: the node's pending count, or one past what this process last used if that is higher."""
+        with self._nonce_lock:
+            chain = self.pending_nonce(address)
+            nonce = max(chain, self._next_nonce.get(address, 0))
+            self._next_nonce[address] = nonce + 1
+            return nonce
+
+    def _release_nonce(self, address: str, nonce: int) -> None:
+        with self._nonce_lock:
+            if self._next_nonce.get(address) == nonce + 1:
+                self._next_nonce[address] = nonce
+
+    # --- sending ---
+    def send(self, signer: LocalAccount, tx: TxParams, action: str, *, fees: FeeEstimate | None = None) -> str:
+        """Fill in chain id, nonce, gas and fees, sign locally and broadcast. Returns the tx hash (0x…)."""
+        self._ensure_connected()
+        sender = signer.address
+        tx = dict(tx)  # type: ignore[assignment]
+        tx.setdefault("from", sender)
+        tx.setdefault("chainId", self.profile.chain_id)
+        fees = fees or self.fee_estimate()
+        tx.setdefault("maxFeePerGas", fees.max_fee)
+        tx.setdefault("maxPriorityFeePerGas", fees.max_priority_fee)
+        with self._guard(action):
+            if "gas" not in tx:
+                tx["gas"] = int(self.w3.eth.estimate_gas(tx) * 12 // 10)  # 20% headroom
+        nonce = self._take_nonce(sender)
+        tx["nonce"] = nonce
+        try:
+            signed = signer.sign_transaction(tx)
+            with self._guard(action):
+                return "0x" + bytes(self.w3.eth.send_raw_transaction(signed.raw_transaction)).hex()
+        except BaseException:
+            self._release_nonce(sender, nonce)
+            raise
+
+    def transact(self, signer: LocalAccount, fn: Any, action: str, *, value: int = 0,
+                 timeout: float = 60.0) -> Receipt:
+        """Build a contract call as a transaction, send it and wait for its receipt; revert → TxError."""
+        self._ensure_connected()
+        with self._guard(action):
+            tx = fn.build_transaction({"from": signer.address, "value": value, "nonce": 0})
+        tx.pop("nonce", None)
+        for k in ("maxFeePerGas", "maxPriorityFeePerGas", "gasPrice"):
+            tx.pop(k, None)
+        tx_hash = self.send(signer, tx, action)
+        receipt = self.wait_for_receipt(tx_hash, action, timeout=timeout)
+        if not receipt.ok:
+            raise TxError(f"The transaction to {action} was included but failed (tx {tx_hash}).")
+        return receipt
+
+    def wait_for_receipt(self, tx_hash: str, action: str, *, timeout: float = 60.0,
+                         poll: float = 0.1) -> Receipt:
+        with self._guard(action):
+            r = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll)
+        return Receipt(
+            tx_hash="0x" + bytes(r["transactionHash"]).hex(),
+            status=int(r["status"]),
+            block_number=int(r["blockNumber"]),
+            gas_used=int(r["gasUsed"]),
+            effective_gas_price=int(r.get("effectiveGasPrice", 0)),
+            logs=tuple(dict(log) for log in r["logs"]),
+        )
+
+    # --- logs ---
+    def get_logs(self, address: str, topics: Sequence[str | None], from_block: int,
+                 to_block: int | None = None, *, chunk: int = LOG_CHUNK,
+                 on_chunk: Callable[[int, int], None] | None = None) -> list[LogEntry]:
+        """Logs in [from_block, to_block], fetched in chunks so public RPC range limits are respected."""
+        self._ensure_connected()
+        end = self.block_number() if to_block is None else to_block
+        out: list[LogEntry] = []
+        start = max(0, from_block)
+        while start <= end:
+            stop = min(end, start + chunk - 1)
+            with self._guard("read event logs"):
+                raw = self.w3.eth.get_logs({
+                    "address": parse_address(address), "fromBlock": start, "toBlock": stop,
+                    "topics": list(topics),
+                })
+            for log in raw:
+                out.append(LogEntry(
+                    address=str(log["address"]),
+                    topics=tuple("0x" + bytes(t).hex() for t in log["topics"]),
+                    data="0x" + bytes(log["data"]).hex(),
+                    block_number=int(log["blockNumber"]),
+                    tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+                    log_index=int(log["logIndex"]),
+                ))
+            if on_chunk:
+                on_chunk(start, stop)
+            start = stop + 1
+        return out
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float, poll: float = 0.1) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(poll)
+        return predicate()

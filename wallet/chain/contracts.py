@@ -1,0 +1,159 @@
+"""Typed wrappers over AIToken, ProviderRegistry and TokenSale, from the artifacts in resources/contracts.
+
+Everything returned is plain Python: ints in base units, EIP-55 strings, the dataclasses of wallet.registry.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+
+from wallet.addresses import parse_address
+from wallet.chain.client import ChainClient, Receipt
+from wallet.errors import ConfigError, TxError
+from wallet.registry import ModelPrice, ProviderInfo
+
+MINTER_ROLE_NAME = "MINTER_ROLE"
+
+
+@functools.cache
+def load_artifact(name: str) -> dict[str, Any]:
+    try:
+        text = resources.files("resources").joinpath("contracts", f"{name}.json").read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"The compiled contract {name} is missing from this installation.") from None
+    return json.loads(text)
+
+
+def deploy(client: ChainClient, signer: LocalAccount, name: str, *args: Any, timeout: float = 60.0) -> str:
+    """Deploy a contract from its artifact; returns its address."""
+    art = load_artifact(name)
+    factory = client.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
+    receipt = client.transact(signer, factory.constructor(*args), f"deploy {name}", timeout=timeout)
+    tx = client.w3.eth.get_transaction_receipt(receipt.tx_hash)
+    address = tx["contractAddress"]
+    if not address:
+        raise TxError(f"Deploying {name} did not create a contract (tx {receipt.tx_hash}).")
+    return parse_address(str(address))
+
+
+class _Bound:
+    artifact: str
+
+    def __init__(self, client: ChainClient, address: str) -> None:
+        self.client = client
+        self.address = parse_address(address)
+        self._c = client.contract(self.address, load_artifact(self.artifact)["abi"])
+
+    def _call(self, action: str, fn_name: str, *args: Any) -> Any:
+        return self.client.call(getattr(self._c.functions, fn_name)(*args), action)
+
+    def _transact(self, signer: LocalAccount, action: str, fn_name: str, *args: Any,
+                  value: int = 0) -> Receipt:
+        return self.client.transact(signer, getattr(self._c.functions, fn_name)(*args), action, value=value)
+
+    def is_deployed(self) -> bool:
+        return len(self.client.code_at(self.address)) > 0
+
+
+class AIToken(_Bound):
+    artifact = "AIToken"
+
+    def balance_of(self, address: str) -> int:
+        return int(self._call("read the AIT balance", "balanceOf", parse_address(address, allow_zero=True)))
+
+    def total_supply(self) -> int:
+        return int(self._call("read the AIT supply", "totalSupply"))
+
+    def symbol(self) -> str:
+        return str(self._call("read the token symbol", "symbol"))
+
+    def decimals(self) -> int:
+        return int(self._call("read the token decimals", "decimals"))
+
+    def role(self, name: str) -> bytes:
+        return bytes(self._call(f"read {name}", name))
+
+    def has_role(self, role_name: str, account: str) -> bool:
+        return bool(self._call("check a role", "hasRole", self.role(role_name), parse_address(account)))
+
+    def grant_role(self, signer: LocalAccount, role_name: str, account: str) -> Receipt:
+        return self._transact(signer, f"grant {role_name}", "grantRole", self.role(role_name),
+                              parse_address(account))
+
+    def mint(self, signer: LocalAccount, to: str, amount: int) -> Receipt:
+        return self._transact(signer, "mint AIT", "mint", parse_address(to), amount)
+
+    def transfer(self, signer: LocalAccount, to: str, amount: int) -> Receipt:
+        return self._transact(signer, "send AIT", "transfer", parse_address(to), amount)
+
+    def authorization_state(self, authorizer: str, nonce: bytes) -> bool:
+        return bool(self._call("read an authorization's state", "authorizationState",
+                               parse_address(authorizer), nonce))
+
+
+class ProviderRegistry(_Bound):
+    artifact = "ProviderRegistry"
+
+    def provider_count(self) -> int:
+        return int(self._call("count registered providers", "providerCount"))
+
+    def get_provider(self, provider_id: int) -> ProviderInfo:
+        p = self._call("read a provider", "getProvider", provider_id)
+        models = self._call("read a provider's models", "getModels", provider_id)
+        owner, name, endpoint, pay_to, verified, active = p
+        return ProviderInfo(
+            id=provider_id, owner=parse_address(owner, allow_zero=True), name=str(name),
+            endpoint=str(endpoint), pay_to=parse_address(pay_to, allow_zero=True),
+            verified=bool(verified), active=bool(active),
+            models=tuple(
+                ModelPrice(str(m[0]), str(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5])) for m in models
+            ),
+        )
+
+    def list_providers(self, *, include_inactive: bool = False) -> list[ProviderInfo]:
+        providers = [self.get_provider(i) for i in range(1, self.provider_count() + 1)]
+        return [p for p in providers if include_inactive or p.active]
+
+    def register_provider(self, signer: LocalAccount, name: str, endpoint: str, pay_to: str) -> int:
+        receipt = self._transact(signer, "register a provider", "registerProvider", name, endpoint,
+                                 parse_address(pay_to))
+        events = self._c.events.ProviderRegistered().process_receipt(
+            self.client.w3.eth.get_transaction_receipt(receipt.tx_hash)
+        )
+        return int(events[0]["args"]["id"])
+
+    def set_model_price(self, signer: LocalAccount, provider_id: int, m: ModelPrice) -> Receipt:
+        return self._transact(signer, f"set the price of {m.model}", "setModelPrice", provider_id, m.model,
+                              m.encoding, m.input_price, m.output_price, m.context_window, m.max_output)
+
+    def update_provider(self, signer: LocalAccount, provider_id: int, name: str, endpoint: str,
+                        pay_to: str) -> Receipt:
+        return self._transact(signer, "update a provider", "updateProvider", provider_id, name, endpoint,
+                              parse_address(pay_to))
+
+    def set_verified(self, signer: LocalAccount, provider_id: int, verified: bool) -> Receipt:
+        return self._transact(signer, "mark a provider verified", "setVerified", provider_id, verified)
+
+
+class TokenSale(_Bound):
+    artifact = "TokenSale"
+
+    def rate(self) -> int:
+        return int(self._call("read the sale rate", "rate"))
+
+    def quote(self, wei: int) -> int:
+        return int(self._call("quote a purchase", "quote", wei))
+
+    def wei_for(self, tokens: int) -> int:
+        return int(self._call("price a purchase", "weiFor", tokens))
+
+    def paused(self) -> bool:
+        return bool(self._call("check whether the sale is paused", "paused"))
+
+    def buy(self, signer: LocalAccount, wei: int, min_tokens_out: int) -> Receipt:
+        return self._transact(signer, "buy AIT", "buy", min_tokens_out, value=wei)

@@ -1,0 +1,58 @@
+"""Mapping web3 / RPC / transport failures to the wallet's own errors with plain messages."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import requests
+from web3 import exceptions as w3ex
+
+from wallet.errors import InsufficientFunds, NetworkError, TxError, WalletError
+
+
+def revert_reason(exc: BaseException) -> str:
+    """The contract's own words from a revert, without web3's prefixes."""
+    msg = getattr(exc, "message", None) or (exc.args[0] if exc.args else "")
+    text = str(msg)
+    for prefix in ("execution reverted: ", "execution reverted"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text.strip() or "the contract refused the call without a reason"
+
+
+@contextlib.contextmanager
+def mapped_errors(rpc_url: str, action: str) -> Iterator[None]:
+    """Run an RPC interaction, translating whatever fails into a WalletError that says what happened."""
+    try:
+        yield
+    except WalletError:
+        raise
+    except (requests.exceptions.ConnectionError, w3ex.ProviderConnectionError, ConnectionError) as e:
+        raise NetworkError(
+            f"Cannot reach the network at {rpc_url} while trying to {action}. "
+            "Check that the node is running and the address is right."
+        ) from e
+    except (requests.exceptions.Timeout, w3ex.RequestTimedOut, TimeoutError) as e:
+        raise NetworkError(f"The network at {rpc_url} did not answer in time while trying to {action}.") from e
+    except w3ex.ContractLogicError as e:
+        raise TxError(f"The contract refused to {action}: {revert_reason(e)}.") from e
+    except w3ex.TimeExhausted as e:
+        raise TxError(
+            f"The transaction to {action} was sent but not confirmed in time; it may still confirm. "
+            "Check its status later."
+        ) from e
+    except w3ex.Web3RPCError as e:
+        text = str(getattr(e, "message", None) or e)
+        if "insufficient funds" in text.lower():
+            raise InsufficientFunds(f"Not enough ETH to pay for the network fee to {action}.") from e
+        if "nonce too low" in text.lower() or "already known" in text.lower():
+            raise TxError(f"A transaction with the same number was already sent; could not {action}.") from e
+        raise NetworkError(f"The network refused to {action}: {text}") from e
+    except (w3ex.BadFunctionCallOutput, w3ex.BadResponseFormat) as e:
+        raise NetworkError(
+            f"The network at {rpc_url} answered something unexpected while trying to {action}: "
+            "is the contract deployed on this network?"
+        ) from e
+    except requests.exceptions.RequestException as e:
+        raise NetworkError(f"The network at {rpc_url} failed while trying to {action}: {e.__class__.__name__}.") from e

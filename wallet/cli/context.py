@@ -1,0 +1,68 @@
+"""What every CLI command gets: the data dir, the network name, a lazily built service and output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wallet.config import DataDir, Settings, default_data_dir
+from wallet.errors import InvalidInput, UserCancelled
+
+if TYPE_CHECKING:
+    from wallet.service import WalletService
+
+
+@dataclass
+class CliContext:
+    data_dir: DataDir
+    network: str
+    _service: WalletService | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> CliContext:
+        root = Path(args.data_dir).expanduser() if getattr(args, "data_dir", None) else default_data_dir()
+        data_dir = DataDir(root)
+        network = getattr(args, "network", None) or Settings.load(data_dir).network
+        return cls(data_dir, network)
+
+    @property
+    def service(self) -> WalletService:
+        if self._service is None:
+            from wallet.service import WalletService
+
+            self._service = WalletService(self.data_dir, network=self.network)
+        return self._service
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.close()
+            self._service = None
+
+    @staticmethod
+    def print_json(obj: Any) -> None:
+        print(json.dumps(obj, indent=None, sort_keys=False))
+
+
+def read_secret(path: str | None, prompt: str, *, confirm: bool = False) -> str:
+    """A secret from a file (first line, trailing newline dropped) or from a terminal prompt — never argv."""
+    if path:
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise InvalidInput(f"Cannot read {path}: {e.strerror}.") from None
+        return text.splitlines()[0] if text.strip() else ""
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"{prompt.rstrip(': ')} is needed: give it with a file option, or run in a terminal.")
+    try:
+        value = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat: ") != value:
+            raise InvalidInput("The two entries differ.")
+    except (EOFError, KeyboardInterrupt):
+        raise UserCancelled() from None
+    return value

@@ -1,0 +1,87 @@
+"""`ai-wallet`: with no arguments the desktop app; with a subcommand, the CLI.
+
+Start-up stays light: only argparse and the core's light modules are imported here; each command imports
+what it needs (web3 costs ~1 s) inside its handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+
+from wallet.cli.context import CliContext
+from wallet.errors import UserCancelled, WalletError
+
+# Each module registers its subcommands with `register(subparsers)`.
+COMMAND_MODULES = (
+    "wallet.cli.devnet_cmd",
+    "wallet.cli.chain_cmd",
+    "wallet.cli.account_cmd",
+    "wallet.cli.quote_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ai-wallet",
+        description="AI Token Wallet. Run with no command to open the desktop app.",
+    )
+    add_global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:
+                continue  # a command group not present in this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bool = False) -> None:
+    default = argparse.SUPPRESS if suppress_defaults else None
+    parser.add_argument("--data-dir", metavar="DIR", default=default,
+                        help="wallet data directory (default: the platform's user data dir)")
+    parser.add_argument("--network", metavar="NAME", default=default,
+                        help="network profile: devnet (default), sepolia, base-sepolia or a custom one")
+
+
+def global_parent() -> argparse.ArgumentParser:
+    """Lets the global options also be given after the subcommand (`ai-wallet balance X --network devnet`)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    add_global_options(parent, suppress_defaults=True)
+    return parent
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    ctx = CliContext.from_args(args)
+    if not getattr(args, "command", None):
+        from wallet.cli.app_launch import launch_app
+
+        return launch_app(ctx)
+    try:
+        return int(args.func(args, ctx) or 0)
+    except UserCancelled as e:
+        print(e.user_message, file=sys.stderr)
+        return 1
+    except WalletError as e:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": e.user_message, "kind": type(e).__name__}))
+        print(f"error: {e.user_message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""The embedded local devnet: anvil in the background with its state persisted in the data dir.
+
+Files under <data dir>/devnet/: state.json (anvil's chain state, dumped on exit and every few seconds),
+deployment.json (contract addresses, written once per chain), node.json (pid and port of the running
+anvil) and anvil.log. Reading status never imports web3; only deploying and the faucet do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from wallet.config import DataDir, read_json, write_json_atomic
+from wallet.devnet.anvil import chain_id_at, port_is_free, rpc_call, start_anvil
+from wallet.errors import ConfigError, DevnetError
+from wallet.networks import (
+    BUILTIN_PROFILES,
+    CONTRACT_NAMES,
+    DEVNET_CHAIN_ID,
+    DEVNET_DEFAULT_PORT,
+    NetworkProfile,
+)
+
+
+@dataclass
+class DevnetStatus:
+    running: bool
+    rpc_url: str
+    chain_id: int
+    contracts: dict[str, str] = field(default_factory=dict)
+    pid: int | None = None
+    block: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "running": self.running,
+            "rpc_url": self.rpc_url,
+            "chain_id": self.chain_id,
+            "contracts": {n: self.contracts.get(n) for n in CONTRACT_NAMES},
+            "pid": self.pid,
+            "block": self.block,
+        }
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited child not yet reaped) still answers kill(0); it is not running.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _looks_like_anvil(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"anvil" in f.read()
+    except OSError:
+        return True  # no /proc (macOS): the chain-id and port checks stand in
+
+
+class DevnetManager:
+    def __init__(self, data_dir: DataDir) -> None:
+        self.data_dir = data_dir
+        self.dir = data_dir.devnet
+
+    # --- files ---
+    @property
+    def state_file(self) -> Path:
+        return self.dir / "state.json"
+
+    @property
+    def deployment_file(self) -> Path:
+        return self.dir / "deployment.json"
+
+    @property
+    def node_file(self) -> Path:
+        return self.dir / "node.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.dir / "anvil.log"
+
+    def _node_record(self) -> dict[str, object]:
+        try:
+            raw = read_json(self.node_file, "devnet process")
+        except (FileNotFoundError, ConfigError):
+            return {}
+        return raw if isinstance(raw, dict) else {}
+
+    def _node(self) -> dict[str, int] | None:
+        """pid and port of the anvil this data dir last started, while it is recorded as running."""
+        raw = self._node_record()
+        if isinstance(raw.get("pid"), int) and isinstance(raw.get("port"), int):
+            return {"pid": int(raw["pid"]), "port": int(raw["port"])}  # type: ignore[call-overload]
+        return None
+
+    def _forget_pid(self) -> None:
+        """Keep the port (the next `up` reuses it) but drop the pid of a node that is gone."""
+        raw = self._node_record()
+        if raw:
+            write_json_atomic(self.node_file, {"port": raw.get("port"), "pid": None})
+
+    def deployment(self) -> dict[str, str]:
+        try:
+            raw = read_json(self.deployment_file, "devnet deployment")
+        except FileNotFoundError:
+            return {}
+        contracts = raw.get("contracts") if isinstance(raw, dict) else None
+        return {k: str(v) for k, v in contracts.items()} if isinstance(contracts, dict) else {}
+
+    def _check_state_file(self) -> None:
+        """anvil refuses a damaged state file with a terse error; say what it means and keep the file."""
+        if not self.state_file.exists():
+            return
+        try:
+            with open(self.state_file, encoding="utf-8") as f:
+                data = json.load(f)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+        except (ValueError, UnicodeDecodeError):
+            raise DevnetError(
+                f"The devnet state file {self.state_file} is damaged and was left untouched. "
+                "Run `ai-wallet devnet reset` to start a fresh local chain (the damaged file is kept "
+                "beside it), or restore the file from a backup."
+            ) from None
+
+    # --- status ---
+    def running_node(self) -> dict[str, int] | None:
+        node = self._node()
+        if node is None or not _pid_alive(node["pid"]):
+            return None
+        if chain_id_at(f"http://127.0.0.1:{node['port']}", timeout=1.0) != DEVNET_CHAIN_ID:
+            return None
+        return node
+
+    def status(self) -> DevnetStatus:
+        node = self.running_node()
+        port = node["port"] if node else self._last_port()
+        rpc_url = f"http://127.0.0.1:{port}"
+        block = None
+        if node:
+            try:
+                block = int(str(rpc_call(rpc_url, "eth_blockNumber")), 16)
+            except (OSError, ValueError, DevnetError):
+                block = None
+        return DevnetStatus(bool(node), rpc_url, DEVNET_CHAIN_ID, self.deployment(),
+                            node["pid"] if node else None, block)
+
+    def _last_port(self) -> int:
+        port = self._node_record().get("port")
+        return port if isinstance(port, int) and 0 < port < 65536 else DEVNET_DEFAULT_PORT
+
+    def profile(self) -> NetworkProfile:
+        """The devnet network profile with the running port and the deployed addresses."""
+        base = BUILTIN_PROFILES["devnet"]
+
+        return replace(base, rpc_url=f"http://127.0.0.1:{self._last_port()}", contracts=self.deployment())
+
+    # --- lifecycle ---
+    def up(self, port: int | None = None, *, timeout: float = 30.0) -> tuple[DevnetStatus, bool]:
+        """Start the devnet if it is not running and make sure the contracts are deployed.
+
+        Returns the status and whether this call started the node.
+        """
+        node = self.running_node()
+        if node and port is not None and node["port"] != port:
+            raise DevnetError(
+                f"The devnet is already running on port {node['port']}. Stop it with `ai-wallet devnet down` "
+                f"before starting it on port {port}."
+            )
+        started = False
+        if node is None:
+            self._check_state_file()
+            port = port or self._last_port()
+            if not port_is_free(port):
+                other = chain_id_at(f"http://127.0.0.1:{port}", timeout=1.0)
+                what = f"a chain with id {other}" if other is not None else "another program"
+                raise DevnetError(
+                    f"Port {port} on 127.0.0.1 is in use by {what}, not by this wallet's devnet. "
+                    "Start the devnet on another port with `ai-wallet devnet up --port N`, "
+                    "or stop the program using it."
+                )
+            self.dir.mkdir(parents=True, exist_ok=True)
+            proc = start_anvil(port, state_file=self.state_file, log_path=self.log_file, detach=True,
+                               startup_timeout=timeout)
+            write_json_atomic(self.node_file, {"pid": proc.pid, "port": port, "started_at": int(time.time())})
+            started = True
+        try:
+            self._ensure_deployed()
+        except BaseException:
+            if started:
+                self.down()
+            raise
+        return self.status(), started
+
+    def _ensure_deployed(self) -> None:
+        rpc_url = self.profile().rpc_url
+        deployed = self.deployment()
+        if deployed and all(n in deployed for n in CONTRACT_NAMES):
+            codes = [rpc_call(rpc_url, "eth_getCode", [deployed[n], "latest"]) for n in CONTRACT_NAMES]
+            if all(isinstance(c, str) and len(c) > 2 for c in codes):
+                return
+        from wallet.chain.client import ChainClient
+        from wallet.devnet.deploy import artifact_fingerprint, deploy_all
+
+        client = ChainClient(self.profile())
+        contracts = deploy_all(client)
+        write_json_atomic(self.deployment_file, {
+            "chain_id": DEVNET_CHAIN_ID, "contracts": contracts, "artifacts": artifact_fingerprint(),
+        })
+        # Persist the fresh deployment at once rather than on the next periodic dump.
+        rpc_call(rpc_url, "anvil_mine", ["0x1"])
+
+    def down(self, timeout: float = 15.0) -> bool:
+        """Stop the devnet (it writes its state on the way out). Returns whether one was running."""
+        node = self._node()
+        if node is None or not _pid_alive(node["pid"]) or not _looks_like_anvil(node["pid"]):
+            self._forget_pid()
+            return False
+        os.kill(node["pid"], signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _pid_alive(node["pid"]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _pid_alive(node["pid"]):
+            os.kill(node["pid"], signal.SIGKILL)
+        self._forget_pid()
+        return True
+
+    def reset(self) -> None:
+        """Stop the devnet and forget its chain: state and deployment are removed (a damaged state is kept aside)."""
+        self.down()
+        if self.state_file.exists():
+            try:
+                self._check_state_file()
+                self.state_file.unlink()
+            except DevnetError:
+                self.state_file.rename(self.state_file.with_name(f"state.damaged-{int(time.time())}.json"))
+        self.deployment_file.unlink(missing_ok=True)
