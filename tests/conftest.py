@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from wallet.config import DataDir
 from wallet.devnet.anvil import AnvilProcess, free_port, start_anvil
+from wallet.devnet.manager import DevnetManager, DevnetStatus
 
 # anvil's public development accounts (from its well-known mnemonic); funded with 10,000 ETH on every anvil.
 DEV_KEYS = [
@@ -46,6 +48,22 @@ def anvil() -> Iterator[AnvilProcess]:
         yield node
     finally:
         node.stop()
+
+
+@pytest.fixture(scope="session")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DataDir, DevnetStatus]]:
+    """The wallet's own devnet (contracts deployed, demo providers registered) in a data dir of its own.
+
+    Shared by the tests of a session: tests that use it must not depend on balances others change
+    (use fresh addresses) and must not change the demo providers' prices.
+    """
+    data_dir = DataDir(tmp_path_factory.mktemp("devnet-data"))
+    manager = DevnetManager(data_dir)
+    status, _ = manager.up(free_port())
+    try:
+        yield data_dir, status
+    finally:
+        manager.down()
 
 
 @pytest.fixture(scope="session")
