@@ -1,0 +1,77 @@
+"""Core events, as typed objects delivered to subscribers (the GUI turns them into Qt signals).
+
+Events are classes, not strings, so a typo is an import error rather than a silent no-op.
+Subscribers are called on the thread that publishes; they must be quick and must not raise.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewBlock:
+    number: int
+
+
+@dataclass(frozen=True)
+class ConnectionChanged:
+    state: str  # "connected" | "reconnecting" | "down"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class BalancesChanged:
+    address: str
+    eth: int
+    ait: int
+
+
+@dataclass(frozen=True)
+class LockChanged:
+    locked: bool
+
+
+@dataclass(frozen=True)
+class AccountsChanged:
+    pass
+
+
+@dataclass(frozen=True)
+class ProvidersChanged:
+    pass
+
+
+Subscriber = Callable[[Any], None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, fn: Subscriber) -> Callable[[], None]:
+        with self._lock:
+            self._subscribers.append(fn)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if fn in self._subscribers:
+                    self._subscribers.remove(fn)
+
+        return unsubscribe
+
+    def publish(self, event: object) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for fn in subscribers:
+            try:
+                fn(event)
+            except Exception:  # a faulty subscriber must not stop the others or the publisher
+                log.exception("event subscriber failed for %s", type(event).__name__)
