@@ -48,6 +48,18 @@ class KeyringUnavailable(KeystoreError):
     pass
 
 
+class TooManyAttempts(InvalidPassword):
+    """Password attempts are refused until a time after repeated wrong passwords."""
+
+    def __init__(self, user_message: str, retry_after_seconds: int) -> None:
+        super().__init__(user_message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class SecretMissing(KeystoreError):
+    """The metadata names a keyring entry that is no longer there."""
+
+
 class NetworkError(WalletError):
     """The RPC endpoint cannot be reached or answered nonsense."""
 

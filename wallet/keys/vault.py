@@ -1,0 +1,224 @@
+"""Where the encrypted key blobs are stored: the OS keyring, or (explicit opt-in only) a 0600 file.
+
+The blobs handed to a vault are already encrypted under the wallet password; the vault adds the OS's own
+protection (the login keyring) on top. There is never a silent fallback: if the OS keyring cannot be used the
+caller gets ``KeyringUnavailable`` saying what to do, and the file backend is used only when the settings or
+the environment ask for it by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+from wallet.config import DataDir, Settings
+from wallet.errors import ConfigError, KeyringUnavailable, KeystoreError
+
+log = logging.getLogger(__name__)
+
+SERVICE = "ai-token-wallet"
+BACKEND_ENV = "AI_WALLET_KEYRING"
+SETTINGS_KEY = "keyring_backend"
+FILE_NAME = "keyring-file.json"
+_FILE_FORMAT = "ai-wallet-file-keyring-v1"
+
+NO_KEYRING_HELP = (
+    "No OS keyring is available to hold the wallet's keys. On Linux, install and start a Secret Service "
+    "provider such as gnome-keyring (apt install gnome-keyring) and use the wallet from a desktop session, "
+    "or start one with `gnome-keyring-daemon --unlock`. On a headless machine you can opt in to an encrypted "
+    f'file in the data dir instead: set "{SETTINGS_KEY}": "file" in settings.json or {BACKEND_ENV}=file '
+    "(see docs/keys.md)."
+)
+LOCKED_HELP = (
+    "The OS keyring is locked. Unlock it (log in to your desktop session, or unlock the \"Login\" keyring in "
+    "your keyring manager, e.g. Passwords and Keys) and try again."
+)
+
+
+class Vault(Protocol):
+    description: str
+
+    def get(self, name: str) -> str | None: ...
+
+    def set(self, name: str, value: str) -> None: ...
+
+    def delete(self, name: str) -> None:
+        """Remove an entry; an entry that is already gone is not an error."""
+
+
+def backend_choice(settings: Settings) -> str:
+    raw = os.environ.get(BACKEND_ENV) or settings.extra.get(SETTINGS_KEY) or "os"
+    choice = str(raw).strip().lower()
+    if choice in ("os", "keyring", "system"):
+        return "os"
+    if choice == "file":
+        return "file"
+    raise ConfigError(
+        f'Unknown keyring backend {raw!r} (from {BACKEND_ENV} or "{SETTINGS_KEY}" in settings.json): '
+        'use "os" (the default) or "file".'
+    )
+
+
+def open_vault(data_dir: DataDir, settings: Settings) -> Vault:
+    if backend_choice(settings) == "file":
+        return FileVault(data_dir.root / FILE_NAME)
+    return KeyringVault()
+
+
+class KeyringVault:
+    """The OS keyring through ``keyring`` (Secret Service on Linux, Keychain on macOS, Credential Locker)."""
+
+    def __init__(self, backend: Any | None = None, service: str = SERVICE) -> None:
+        self._backend = backend
+        self.service = service
+        self.description = "OS keyring"
+
+    def _kr(self) -> Any:
+        import keyring
+
+        backend = self._backend or keyring.get_keyring()
+        _refuse_unsafe(backend)
+        self.description = f"OS keyring ({type(backend).__name__} from {type(backend).__module__})"
+        return backend
+
+    def get(self, name: str) -> str | None:
+        return self._call("read", lambda kr: kr.get_password(self.service, name))
+
+    def set(self, name: str, value: str) -> None:
+        self._call("write", lambda kr: kr.set_password(self.service, name, value))
+
+    def delete(self, name: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        def op(kr: Any) -> None:
+            with contextlib.suppress(PasswordDeleteError):  # already gone
+                kr.delete_password(self.service, name)
+
+        self._call("delete", op)
+
+    def _call(self, what: str, op: Any) -> Any:
+        from keyring.errors import InitError, KeyringLocked, NoKeyringError
+
+        error: KeystoreError | None = None
+        result = None
+        try:
+            result = op(self._kr())
+        except KeyringUnavailable as e:
+            error = e
+        except KeyringLocked:
+            error = KeyringUnavailable(LOCKED_HELP)
+        except (NoKeyringError, InitError):
+            error = KeyringUnavailable(NO_KEYRING_HELP)
+        except Exception as e:  # D-Bus, secretstorage and platform errors come in many types
+            log.warning("keyring %s failed: %s", what, type(e).__name__)
+            error = KeyringUnavailable(
+                f"The OS keyring could not {what} the wallet's entry ({type(e).__name__}). "
+                "Check that the keyring service is running and unlocked, then try again."
+            )
+        if error is not None:
+            raise error
+        return result
+
+
+def _refuse_unsafe(backend: Any) -> None:
+    """Refuse keyring backends that would store in plain text, store nothing, or prompt on a tty."""
+    from keyring.backends import chainer, fail, null
+
+    members = list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
+    if not members or all(isinstance(b, (fail.Keyring, null.Keyring)) for b in members):
+        raise KeyringUnavailable(NO_KEYRING_HELP)
+    for b in members:
+        if type(b).__module__.startswith("keyrings.alt") or isinstance(b, null.Keyring):
+            raise KeyringUnavailable(
+                f"The configured keyring backend {type(b).__module__}.{type(b).__name__} is not an OS keyring; "
+                "the wallet does not use it. " + NO_KEYRING_HELP
+            )
+
+
+class FileVault:
+    """The same encrypted blobs in one JSON file, mode 0600, for machines without an OS keyring."""
+
+    def __init__(self, path: Path, service: str = SERVICE) -> None:
+        self.path = path
+        self.service = service
+        self.description = f"encrypted file {path}"
+
+    def get(self, name: str) -> str | None:
+        value = self._load().get(name)
+        return value if isinstance(value, str) else None
+
+    def set(self, name: str, value: str) -> None:
+        entries = self._load()
+        entries[name] = value
+        self._save(entries)
+
+    def delete(self, name: str) -> None:
+        entries = self._load()
+        if entries.pop(name, None) is not None:
+            self._save(entries)
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                data = json.load(f)
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as e:
+            raise KeystoreError(
+                f"The key file {self.path} cannot be read ({type(e).__name__}); it was left as it is."
+            ) from None
+        if not isinstance(data, dict) or data.get("format") != _FILE_FORMAT:
+            raise KeystoreError(f"The key file {self.path} is not in the expected format; it was left as it is.")
+        entries = data.get("entries", {}).get(self.service, {})
+        return dict(entries) if isinstance(entries, dict) else {}
+
+    def _save(self, entries: dict[str, Any]) -> None:
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            data = {}
+        all_entries = data.get("entries") if isinstance(data, dict) else None
+        if not isinstance(all_entries, dict):
+            all_entries = {}
+        all_entries[self.service] = entries
+        write_private_json(self.path, {"format": _FILE_FORMAT, "entries": all_entries})
+
+
+def write_private_json(path: Path, data: Any) -> None:
+    """Atomic write of a file only its owner can read: created 0600, never briefly wider."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)  # the .tmp may be left over from a crash, with other permissions
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            fd = -1
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is only durable once the directory entry is; without this a power cut could bring the old file
+    # back after the caller has moved on (e.g. deleted the old keyring entries during a password change).
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
