@@ -20,6 +20,7 @@ from chainkit import (
     reverts,
     with_signature,
 )
+from web3 import Web3
 from web3.exceptions import ContractLogicError
 from x402.mechanisms.evm.constants import (
     ERR_INSUFFICIENT_BALANCE,
@@ -259,3 +260,29 @@ def test_transfer_and_receive_signatures_are_not_interchangeable(chain: Chain) -
     with reverts("FiatTokenV2: invalid signature"):
         c.transact(twa(c, "bytes")(*with_signature(msg, receive_sig, "bytes")), c.carol)
     assert c.balance(c.bob) == 0
+
+
+# Runtime code of minimal ERC-1271 wallets: answer every call with one 32-byte word. The first returns the
+# isValidSignature magic value 0x1626ba7e (it accepts any signature), the second returns zero (it accepts none).
+ACCEPT_ALL_WALLET = "0x631626ba7e60e01b60005260206000f3"
+REJECT_ALL_WALLET = "0x60206000f3"
+
+
+@pytest.mark.parametrize(("code", "accepted"), [(ACCEPT_ALL_WALLET, True), (REJECT_ALL_WALLET, False)])
+def test_contract_wallets_decide_by_erc1271(chain: Chain, code: str, accepted: bool) -> None:
+    """A payer with code is asked through ERC-1271 instead of ecrecover, whatever the signature bytes are."""
+    c = chain
+    wallet = Web3.to_checksum_address("0x00000000000000000000000000000000000c0de1")
+    c.w3.provider.make_request("anvil_setCode", [wallet, code])  # type: ignore[arg-type]
+    c.transact(c.token.functions.mint(wallet, 10 * AIT), c.admin)
+    msg = {**authorization(c, c.alice, c.bob, 4 * AIT), "from": wallet}
+    opaque = b"\x01" * 65  # not an ECDSA signature of anyone; only the wallet's verdict counts
+    fn = twa(c, "bytes")(*msg.values(), opaque)
+    if accepted:
+        c.transact(fn, c.carol)
+        assert c.balance(c.bob) == 4 * AIT
+        assert c.token.functions.authorizationState(wallet, msg["nonce"]).call() is True
+    else:
+        with reverts("FiatTokenV2: invalid signature"):
+            c.transact(fn, c.carol)
+        assert c.balance(wallet) == 10 * AIT
