@@ -82,7 +82,7 @@ def ceil_div(a: int, b: int) -> int:
 def micro_to_base_units(micro: int) -> Decimal:
     """An exact share in base units as a Decimal (six fractional digits at most), whatever its size."""
     q, r = divmod(micro, PRICE_UNIT_TOKENS)
-    return Decimal(f"{q}.{r:06d}") if r else Decimal(q)
+    return Decimal(f"{q}.{r:06d}".rstrip("0")) if r else Decimal(q)
 
 
 def count_tokens(text: str, encoding: str) -> int:
