@@ -12,13 +12,23 @@ from typing import TYPE_CHECKING
 
 from wallet.addresses import parse_address
 from wallet.config import DataDir, Settings
-from wallet.networks import NetworkProfile, get_profile
+from wallet.errors import ConfigError, InvalidInput
+from wallet.events import AccountsChanged, BalancesChanged, EventBus, LockChanged
+from wallet.networks import NetworkProfile, get_profile, load_profiles, save_custom_profile
 from wallet.registry import ProviderInfo
 from wallet.units import format_amount
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from wallet.chain.client import ChainClient
     from wallet.devnet.manager import DevnetManager, DevnetStatus
+    from wallet.keys.manager import KeyManager
+    from wallet.keys.metadata import AccountInfo
+    from wallet.quote import LiveQuote, QuoteEngine
+    from wallet.watcher import ChainWatcher
+
+CURRENT_ACCOUNT_KEY = "current_account"
 
 
 @dataclass(frozen=True)
@@ -39,10 +49,17 @@ class WalletService:
         self._lock = threading.RLock()
         self._client: ChainClient | None = None
         self._profile: NetworkProfile | None = None
+        self._keys: KeyManager | None = None
+        self._quotes: QuoteEngine | None = None
+        self._watcher: ChainWatcher | None = None
+        self.bus = EventBus()
 
     def close(self) -> None:
+        self.stop_watching()
         with self._lock:
             self._client = None
+            if self._keys is not None:
+                self._keys.close()
 
     # --- network ---
     @property
@@ -61,7 +78,30 @@ class WalletService:
         with self._lock:
             self._profile = None
             self._client = None
+            if self._quotes is not None:
+                self._quotes.invalidate()
         return self.profile
+
+    def network_names(self) -> list[str]:
+        return sorted(load_profiles(self.data_dir))
+
+    def profile_named(self, name: str) -> NetworkProfile:
+        return get_profile(self.data_dir, name)
+
+    def switch_network(self, name: str) -> NetworkProfile:
+        """Make ``name`` the network this service and the next start use."""
+        get_profile(self.data_dir, name)  # refuse unknown names before changing anything
+        self.settings.network = name
+        self.settings.save(self.data_dir)
+        self.network_name = name
+        return self.reload_profile()
+
+    def save_network(self, profile: NetworkProfile) -> None:
+        if profile.name == "devnet":
+            raise ConfigError("The devnet profile is managed by the wallet; add a custom network instead.")
+        save_custom_profile(self.data_dir, profile)
+        if profile.name == self.network_name:
+            self.reload_profile()
 
     @property
     def chain(self) -> ChainClient:
@@ -122,3 +162,152 @@ class WalletService:
 
         registry = ProviderRegistry(self.chain, self.profile.contract("ProviderRegistry"))
         return registry.list_providers(include_inactive=include_inactive)
+
+    def check_endpoint(self, url: str, timeout: float = 3.0) -> tuple[bool, str]:
+        """Whether a provider's endpoint answers HTTP at all (any status): (reachable, what happened)."""
+        import time
+
+        import httpx
+
+        t0 = time.monotonic()
+        try:
+            r = httpx.get(url, timeout=timeout, follow_redirects=False)
+        except httpx.HTTPError as e:
+            return False, f"not reachable ({e.__class__.__name__})"
+        return True, f"HTTP {r.status_code} in {(time.monotonic() - t0) * 1000:.0f} ms"
+
+    # --- keys ---
+    @property
+    def keys(self) -> KeyManager:
+        with self._lock:
+            if self._keys is None:
+                from wallet.keys.manager import KeyManager
+
+                self._keys = KeyManager(self.data_dir, self.settings, on_lock=self._on_keys_locked)
+            return self._keys
+
+    def _on_keys_locked(self, reason: str) -> None:
+        self.bus.publish(LockChanged(True))
+
+    def has_wallet(self) -> bool:
+        return self.keys.has_wallet()
+
+    def create_wallet(self, password: str, words: int = 12) -> str:
+        phrase = self.keys.create_wallet(password, words)
+        self._after_accounts_changed()
+        return phrase
+
+    def import_mnemonic(self, phrase: str, password: str) -> AccountInfo:
+        info = self.keys.import_mnemonic(phrase, password)
+        self._after_accounts_changed(info.address)
+        return info
+
+    def import_private_key(self, key_text: str, password: str) -> AccountInfo:
+        info = self.keys.import_private_key(key_text, password)
+        self._after_accounts_changed(info.address)
+        return info
+
+    def import_keystore(self, json_text: str, keystore_password: str, password: str) -> AccountInfo:
+        info = self.keys.import_keystore(json_text, keystore_password, password)
+        self._after_accounts_changed(info.address)
+        return info
+
+    def add_account(self, label: str | None = None) -> AccountInfo:
+        info = self.keys.add_account(label)
+        self._after_accounts_changed(info.address)
+        return info
+
+    def accounts(self) -> list[AccountInfo]:
+        return self.keys.list_accounts()
+
+    def unlock(self, password: str) -> None:
+        self.keys.unlock(password)
+        self.bus.publish(LockChanged(False))
+
+    def lock(self) -> None:
+        self.keys.lock()  # publishes LockChanged through the manager's on_lock hook
+
+    def is_locked(self) -> bool:
+        return self.keys.is_locked()
+
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        if not 0 <= minutes <= 24 * 60:
+            raise InvalidInput("Auto-lock must be between 0 (never) and 1440 minutes.")
+        self.settings.auto_lock_minutes = minutes
+        self.settings.save(self.data_dir)
+        self.keys.set_idle_timeout(minutes * 60 or None)
+
+    def _after_accounts_changed(self, select: str | None = None) -> None:
+        if select is not None or self.current_account() is None:
+            accounts = self.keys.list_accounts()
+            if accounts:
+                self.select_account(select or accounts[0].address)
+        self.bus.publish(AccountsChanged())
+
+    def current_account(self) -> str | None:
+        """The account the app shows and pays from; the first one unless the user picked another."""
+        known = [a.address for a in self.keys.list_accounts()]
+        chosen = self.settings.extra.get(CURRENT_ACCOUNT_KEY)
+        if chosen in known:
+            return str(chosen)
+        return known[0] if known else None
+
+    def select_account(self, address: str) -> None:
+        addr = parse_address(address)
+        if addr not in [a.address for a in self.keys.list_accounts()]:
+            raise InvalidInput(f"The account {addr} is not in this wallet.")
+        self.settings.extra[CURRENT_ACCOUNT_KEY] = addr
+        self.settings.save(self.data_dir)
+        if self._watcher is not None:
+            self._watcher.watch_address(addr)
+
+    # --- quotes ---
+    @property
+    def quotes(self) -> QuoteEngine:
+        with self._lock:
+            if self._quotes is None:
+                from wallet.quote import QuoteEngine
+
+                self._quotes = QuoteEngine(self.list_providers)
+            return self._quotes
+
+    def live_quote(self, provider_id: int, model: str, max_output: int) -> LiveQuote:
+        from wallet.quote import LiveQuote
+
+        return LiveQuote(self.quotes, provider_id, model, max_output)
+
+    def warm_up_tokenizers(self) -> Future[None]:
+        from wallet.tokenizers import warm_up
+
+        return warm_up()
+
+    # --- following the chain ---
+    def start_watching(self, interval: float = 1.0) -> None:
+        """Publish NewBlock / ConnectionChanged / BalancesChanged for the current account from now on."""
+        from wallet.watcher import ChainWatcher
+
+        with self._lock:
+            if self._watcher is None:
+                self._watcher = ChainWatcher(self.bus, self.block_number, self._balance_pair, interval=interval)
+                self._watcher.watch_address(self.current_account() if self.has_wallet() else None)
+                self._watcher.start()
+
+    def stop_watching(self) -> None:
+        with self._lock:
+            watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop()
+
+    def refresh_balances(self) -> None:
+        if self._watcher is not None:
+            self._watcher.refresh()
+
+    def _balance_pair(self, address: str) -> tuple[int, int]:
+        b = self.balances(address)
+        return b.eth, b.ait
+
+    def publish_balances(self, address: str) -> Balances:
+        """Read balances now and tell subscribers (used right after a faucet or payment)."""
+        b = self.balances(address)
+        self.bus.publish(BalancesChanged(b.address, b.eth, b.ait))
+        return b

@@ -51,3 +51,16 @@ def test_anvil_env_must_be_executable(tmp_path: Path, monkeypatch: pytest.Monkey
         anvil.find_anvil()
     os.chmod(f, 0o755)
     assert anvil.find_anvil() == f
+
+
+def test_only_the_chain_package_imports_web3() -> None:
+    root = Path(__file__).resolve().parents[2] / "wallet"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.is_relative_to(root / "chain"):
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("import web3", "from web3")):
+                offenders.append(f"{path.relative_to(root.parent)}: {stripped}")
+    assert offenders == []

@@ -22,6 +22,8 @@ DEPLOYER_KEY = DEV_KEYS[0]  # admin, curator, faucet minter
 DEMO_ACCOUNT_KEY = DEV_KEYS[0]  # the funded account `ai-wallet` shows before a wallet exists
 SALE_RATE = 1000 * ONE  # AIT base units per 1 ETH: 1 ETH buys 1000 AIT
 DEMO_ACCOUNT_AIT = 1000 * ONE
+FAUCET_ETH = 1 * ONE  # what one press of the devnet faucet gives
+FAUCET_AIT = 100 * ONE
 MICRO = ONE // 100  # 0.01 AIT, so prices below read as "15 × 0.01 = 0.15 AIT"
 
 

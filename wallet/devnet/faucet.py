@@ -7,13 +7,13 @@ from eth_account import Account
 from wallet.addresses import parse_address
 from wallet.chain.client import ChainClient
 from wallet.chain.contracts import AIToken
-from wallet.devnet.demo import DEPLOYER_KEY
+from wallet.devnet.demo import DEPLOYER_KEY, FAUCET_AIT, FAUCET_ETH
 from wallet.errors import ConfigError, InvalidAmount
 from wallet.networks import NetworkProfile
 from wallet.units import ONE
 
-DEFAULT_ETH = 1 * ONE
-DEFAULT_AIT = 100 * ONE
+DEFAULT_ETH = FAUCET_ETH
+DEFAULT_AIT = FAUCET_AIT
 MAX_ETH = 1000 * ONE  # anvil's dev accounts hold 10,000 ETH; the cap keeps a typo from draining them
 MAX_AIT = 1_000_000 * ONE
 

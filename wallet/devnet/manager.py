@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wallet.config import DataDir, read_json, write_json_atomic
-from wallet.devnet.anvil import chain_id_at, port_is_free, rpc_call, start_anvil
+from wallet.devnet.anvil import AnvilProcess, chain_id_at, port_is_free, rpc_call, start_anvil
 from wallet.errors import ConfigError, DevnetError
 from wallet.networks import (
     BUILTIN_PROFILES,
@@ -67,6 +67,10 @@ def _looks_like_anvil(pid: int) -> bool:
             return b"anvil" in f.read()
     except OSError:
         return True  # no /proc (macOS): the chain-id and port checks stand in
+
+
+# anvils started by this process, so `down` can reap them (no zombie left while a long-lived app runs).
+_children: dict[int, AnvilProcess] = {}
 
 
 class DevnetManager:
@@ -194,6 +198,7 @@ class DevnetManager:
             self.dir.mkdir(parents=True, exist_ok=True)
             proc = start_anvil(port, state_file=self.state_file, log_path=self.log_file, detach=True,
                                startup_timeout=timeout)
+            _children[proc.pid] = proc
             write_json_atomic(self.node_file, {"pid": proc.pid, "port": port, "started_at": int(time.time())})
             started = True
         try:
@@ -228,6 +233,11 @@ class DevnetManager:
         if node is None or not _pid_alive(node["pid"]) or not _looks_like_anvil(node["pid"]):
             self._forget_pid()
             return False
+        child = _children.pop(node["pid"], None)
+        if child is not None:
+            child.stop(timeout)
+            self._forget_pid()
+            return True
         os.kill(node["pid"], signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while _pid_alive(node["pid"]) and time.monotonic() < deadline:

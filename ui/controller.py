@@ -1,0 +1,126 @@
+"""The app's state machine around one WalletService: starting → onboarding | locked → main.
+
+It starts the devnet when the selected network is the devnet and it is not running (and stops what it
+started on exit), warms up the heavy parts in the background, and turns core events into Qt signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from ui.bridge import CoreSignals
+from ui.ops import change_op, op, wait_for_all
+from wallet.service import WalletService
+
+log = logging.getLogger(__name__)
+TOUCH_EVERY = 5.0  # seconds: user activity pushes the auto-lock deadline back at most this often
+
+
+@dataclass
+class StartupResult:
+    started_devnet: bool
+    chain_id: int | None
+    has_wallet: bool
+    error: str | None = None
+
+
+class AppController(QObject):
+    mode_changed = Signal(str)  # "starting" | "onboarding" | "locked" | "main"
+    startup_progress = Signal(str)
+    loading_changed = Signal(str)  # what is still loading in the background ("" when nothing)
+    network_error = Signal(str)
+
+    def __init__(self, service: WalletService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.signals = CoreSignals(service.bus, self)
+        self.mode = "starting"
+        self.started_devnet = False
+        self._last_touch = 0.0
+        self._loading: set[str] = set()
+        self.signals.lock_changed.connect(self._on_lock_changed)
+
+    # --- start-up ---
+    def start(self) -> None:
+        self._set_loading("network", True)
+        self.startup_progress.emit(f"Connecting to {self.service.network_name}…")
+        op(self._startup, parent=self).success(self._startup_done).failure(self._startup_failed).run()
+        self._set_loading("tokenizers", True)
+        op(lambda: self.service.warm_up_tokenizers().result(), parent=self).finally_(
+            lambda: self._set_loading("tokenizers", False)).run()
+
+    def _startup(self) -> StartupResult:
+        started = False
+        if self.service.profile.is_devnet:
+            _, started = self.service.devnet_up()
+        chain_id = self.service.connect()
+        return StartupResult(started, chain_id, self.service.has_wallet())
+
+    def _startup_done(self, result: StartupResult) -> None:
+        self.started_devnet = result.started_devnet
+        self._set_loading("network", False)
+        self.service.start_watching()
+        self._enter(self._mode_for(result.has_wallet))
+
+    def _startup_failed(self, exc: BaseException) -> None:
+        from ui.errors import user_message
+
+        self._set_loading("network", False)
+        msg = user_message(exc)
+        log.warning("start-up could not reach the network: %s", msg)
+        self.network_error.emit(msg)
+        # The wallet still opens: keys work offline, and the watcher keeps trying to reconnect.
+        self.service.start_watching()
+        op(self.service.has_wallet, parent=self).success(lambda has: self._enter(self._mode_for(has))).run()
+
+    def _mode_for(self, has_wallet: bool) -> str:
+        if not has_wallet:
+            return "onboarding"
+        return "locked" if self.service.is_locked() else "main"
+
+    def _enter(self, mode: str) -> None:
+        self.mode = mode
+        self.mode_changed.emit(mode)
+
+    def _set_loading(self, what: str, on: bool) -> None:
+        (self._loading.add if on else self._loading.discard)(what)
+        self.loading_changed.emit(", ".join(sorted(self._loading)))
+
+    # --- lock ---
+    def _on_lock_changed(self, locked: bool) -> None:
+        if self.mode in ("main", "locked"):
+            self._enter("locked" if locked else "main")
+
+    def wallet_ready(self) -> None:
+        """After onboarding created or imported a wallet (and so unlocked it)."""
+        self.service.start_watching()
+        current = self.service.current_account()
+        if current:
+            self.service.select_account(current)  # points the watcher at it
+        self._enter("main")
+
+    def lock(self) -> None:
+        change_op(self.service.lock, parent=self).run()
+
+    def activity(self) -> None:
+        """User input: keep the wallet unlocked while someone is using it."""
+        now = time.monotonic()
+        if now - self._last_touch >= TOUCH_EVERY and self.mode == "main":
+            self._last_touch = now
+            self.service.keys.touch()
+
+    # --- shut-down ---
+    def shutdown(self) -> None:
+        self.signals.detach()
+        self.service.stop_watching()
+        wait_for_all(10_000)
+        if self.started_devnet:
+            try:
+                self.service.devnet_down()
+            except Exception:  # exiting anyway; the next start finds and reuses or restarts it
+                log.exception("could not stop the devnet")
+        self.service.close()

@@ -1,0 +1,128 @@
+"""Home: the current account, its address (copy, QR), ETH and AIT balances, and the devnet faucet."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.controller import AppController
+from ui.errors import show_error
+from ui.formatting import amount_full, amount_short
+from ui.ops import change_op, op
+from ui.pages.base import Page
+from ui.widgets.common import AddressLabel, card, subtitle, title
+from ui.widgets.qr import QrDialog
+from wallet.devnet.demo import FAUCET_AIT, FAUCET_ETH
+
+
+class HomePage(Page):
+    name = "Home"
+
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        self.address: str | None = None
+        self.balances: tuple[int, int] | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 24, 28, 24)
+        outer.setSpacing(16)
+        outer.addWidget(title("Home"))
+
+        acct_card, acct = card()
+        self.account_label = QLabel()
+        self.account_label.setProperty("role", "subtitle")
+        self.address_label = AddressLabel(full=True)
+        self.qr_button = QPushButton("Show QR code")
+        self.qr_button.clicked.connect(self._show_qr)
+        row = QHBoxLayout()
+        row.addWidget(self.address_label, 1)
+        row.addWidget(self.qr_button)
+        acct.addWidget(self.account_label)
+        acct.addLayout(row)
+        outer.addWidget(acct_card)
+
+        bal_card, bal = card()
+        grid = QGridLayout()
+        self.ait_value = QLabel("…")
+        self.ait_value.setProperty("role", "amount")
+        self.eth_value = QLabel("…")
+        self.eth_value.setStyleSheet("font-size: 16px;")
+        grid.addWidget(subtitle("AI Token"), 0, 0)
+        grid.addWidget(self.ait_value, 1, 0)
+        grid.addWidget(subtitle("Ether (for network fees)"), 0, 1)
+        grid.addWidget(self.eth_value, 1, 1, Qt.AlignmentFlag.AlignBottom)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 1)
+        bal.addLayout(grid)
+        self.hint = subtitle("")
+        bal.addWidget(self.hint)
+        outer.addWidget(bal_card)
+
+        self.faucet_card, faucet = card()
+        faucet.addWidget(subtitle(
+            "Local test network: the faucet gives free test ETH and AIT. They exist only on this devnet."))
+        self.faucet_button = QPushButton("Get 100 test AIT and 1 test ETH (devnet faucet)")
+        self.faucet_button.clicked.connect(self._faucet)
+        faucet.addWidget(self.faucet_button, 0, Qt.AlignmentFlag.AlignLeft)
+        outer.addWidget(self.faucet_card)
+        outer.addStretch(1)
+
+        controller.signals.balances_changed.connect(self._on_balances)
+        controller.signals.accounts_changed.connect(self.on_shown)
+
+    def on_shown(self) -> None:
+        self.faucet_card.setVisible(self.service.profile.is_devnet)
+        op(self._load, parent=self).success(self._show_account).failure(lambda e: None).run()
+
+    def _load(self) -> tuple[str | None, str]:
+        address = self.service.current_account()
+        label = next((a.label for a in self.service.accounts() if a.address == address), "")
+        return address, label
+
+    def _show_account(self, result: tuple[str | None, str]) -> None:
+        address, label = result
+        if address != self.address:
+            self.balances = None
+            self.ait_value.setText("…")
+            self.eth_value.setText("…")
+        self.address = address
+        self.account_label.setText(label or "Account")
+        self.address_label.set_address(address or "")
+        self.qr_button.setEnabled(bool(address))
+        if address:
+            op(lambda: self.service.publish_balances(address), parent=self).failure(lambda e: None).run()
+
+    def _on_balances(self, address: str, eth: int, ait: int) -> None:
+        if address != self.address:
+            return
+        self.balances = (eth, ait)
+        self.ait_value.setText(amount_short(ait))
+        self.ait_value.setToolTip(amount_full(ait))
+        self.eth_value.setText(amount_short(eth, "ETH"))
+        self.eth_value.setToolTip(amount_full(eth, "ETH"))
+        if ait == 0:
+            self.hint.setText("No AIT yet — " + (
+                "use the devnet faucet below to get started." if self.service.profile.is_devnet
+                else "top up to get started."))
+        else:
+            self.hint.setText("")
+
+    def _show_qr(self) -> None:
+        if self.address:
+            QrDialog(self.address, self.service.profile.chain_id, self).open()
+
+    def _faucet(self) -> None:
+        address = self.address
+        if not address:
+            return
+        self.faucet_button.setEnabled(False)
+        self.faucet_button.setText("Asking the faucet…")
+
+        def work() -> None:
+            self.service.devnet_faucet(address, FAUCET_ETH, FAUCET_AIT)
+            self.service.publish_balances(address)
+
+        def done() -> None:
+            self.faucet_button.setEnabled(True)
+            self.faucet_button.setText("Get 100 test AIT and 1 test ETH (devnet faucet)")
+
+        change_op(work, parent=self).failure(lambda e: show_error(self, e)).finally_(done).run()

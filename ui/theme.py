@@ -1,0 +1,82 @@
+"""Fusion with a restrained palette that follows the system's light/dark preference; one accent colour."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+ACCENT = "#2f6fde"
+ACCENT_DARK = "#5b8ef0"
+DANGER = "#c0392b"
+DANGER_DARK = "#ff7b6e"
+SUCCESS = "#1e8e3e"
+SUCCESS_DARK = "#5bd17f"
+
+
+def system_prefers_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+def _palette(dark: bool) -> QPalette:
+    p = QPalette()
+    if dark:
+        window, base, alt, text, mid = "#1f2124", "#17191b", "#25282c", "#e6e6e6", "#3a3d42"
+        accent, disabled = ACCENT_DARK, "#7c8087"
+    else:
+        window, base, alt, text, mid = "#f4f5f7", "#ffffff", "#eef0f3", "#1d1f23", "#c9ccd1"
+        accent, disabled = ACCENT, "#9a9ea6"
+    roles = {
+        QPalette.ColorRole.Window: window, QPalette.ColorRole.WindowText: text,
+        QPalette.ColorRole.Base: base, QPalette.ColorRole.AlternateBase: alt,
+        QPalette.ColorRole.Text: text, QPalette.ColorRole.Button: alt,
+        QPalette.ColorRole.ButtonText: text, QPalette.ColorRole.ToolTipBase: base,
+        QPalette.ColorRole.ToolTipText: text, QPalette.ColorRole.PlaceholderText: disabled,
+        QPalette.ColorRole.Highlight: accent, QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: accent, QPalette.ColorRole.Mid: mid, QPalette.ColorRole.Midlight: mid,
+        QPalette.ColorRole.Accent: accent,
+    }
+    for role, colour in roles.items():
+        p.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(disabled))
+    return p
+
+
+def is_dark(app: QApplication | None = None) -> bool:
+    app = app or QApplication.instance()  # type: ignore[assignment]
+    return bool(app and app.property("aitDark"))
+
+
+def colour(name: str) -> str:
+    """A semantic colour for the current palette: accent, danger, success."""
+    dark = is_dark()
+    return {
+        "accent": ACCENT_DARK if dark else ACCENT,
+        "danger": DANGER_DARK if dark else DANGER,
+        "success": SUCCESS_DARK if dark else SUCCESS,
+        "muted": "#9a9ea6" if dark else "#6b7079",
+    }[name]
+
+
+def apply_theme(app: QApplication, dark: bool | None = None) -> None:
+    dark = system_prefers_dark() if dark is None else dark
+    app.setStyle("Fusion")
+    app.setProperty("aitDark", dark)
+    app.setPalette(_palette(dark))
+    accent = ACCENT_DARK if dark else ACCENT
+    app.setStyleSheet(f"""
+        QPushButton[primary="true"] {{ background: {accent}; color: white; border: none;
+            padding: 6px 16px; border-radius: 4px; font-weight: 600; }}
+        QPushButton[primary="true"]:disabled {{ background: palette(mid); color: palette(window); }}
+        QLabel[role="title"] {{ font-size: 20px; font-weight: 600; }}
+        QLabel[role="subtitle"] {{ color: palette(placeholder-text); }}
+        QLabel[role="amount"] {{ font-size: 26px; font-weight: 600; }}
+        QLabel[role="error"] {{ color: {DANGER_DARK if dark else DANGER}; }}
+        QFrame[role="card"] {{ background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }}
+        QListWidget#sidebar {{ background: palette(alternate-base); border: none; font-size: 14px;
+            padding-top: 6px; }}
+        QListWidget#sidebar::item {{ padding: 8px 14px; border-radius: 4px; margin: 1px 6px; }}
+        QListWidget#sidebar::item:selected {{ background: {accent}; color: white; }}
+    """)

@@ -1,0 +1,101 @@
+"""Small widgets used on every screen: titles, cards, addresses with a copy button, error labels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from ui.formatting import short_address
+
+
+def title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "title")
+    return label
+
+
+def subtitle(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "subtitle")
+    label.setWordWrap(True)
+    return label
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def show_error_text(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def primary_button(text: str) -> QPushButton:
+    b = QPushButton(text)
+    b.setProperty("primary", True)
+    b.setAutoDefault(False)
+    return b
+
+
+def card() -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setProperty("role", "card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(16, 14, 16, 14)
+    return frame, layout
+
+
+def copy_to_clipboard(text: str) -> None:
+    """Copies public data (addresses, hashes). Secrets are never put on the clipboard."""
+    QGuiApplication.clipboard().setText(text)
+
+
+class CopyButton(QToolButton):
+    def __init__(self, text_source: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = text_source
+        self.setText("Copy")
+        self.setToolTip("Copy to the clipboard")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.clicked.connect(self._copy)
+
+    def set_text_to_copy(self, text: str) -> None:
+        self._text = text
+
+    def _copy(self) -> None:
+        if not self._text:
+            return
+        copy_to_clipboard(self._text)
+        self.setText("Copied")
+        QTimer.singleShot(1200, lambda: self.setText("Copy"))
+
+
+class AddressLabel(QWidget):
+    """An address, shortened or whole, with the full checksummed form on hover and a copy button."""
+
+    def __init__(self, address: str = "", *, full: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = full
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setStyleSheet("font-family: monospace;")
+        self.copy = CopyButton()
+        layout.addWidget(self.label)
+        layout.addWidget(self.copy)
+        layout.addStretch(1)
+        self.set_address(address)
+
+    def set_address(self, address: str) -> None:
+        self.address = address
+        self.label.setText(address if self._full else short_address(address))
+        self.label.setToolTip(address)
+        self.copy.set_text_to_copy(address)
+        self.copy.setEnabled(bool(address))
