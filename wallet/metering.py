@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from wallet.errors import QuoteError
 from wallet.registry import ModelPrice
@@ -120,11 +121,17 @@ def check_not_empty(messages: Sequence[ChatMessage]) -> None:
         raise QuoteError("The prompt is empty: there is nothing to run.")
 
 
+@lru_cache(maxsize=1024)
+def _count_short(text: str, encoding: str) -> int:
+    # Roles and names repeat on every quote; caching them keeps a small quote close to one bare encode.
+    return count_tokens(text, encoding)
+
+
 def message_overhead_tokens(message: ChatMessage, encoding: str) -> int:
     """Tokens of one message apart from its content: framing, role, and the name if any."""
-    n = TOKENS_PER_MESSAGE + count_tokens(message.role, encoding)
+    n = TOKENS_PER_MESSAGE + _count_short(message.role, encoding)
     if message.name is not None:
-        n += count_tokens(message.name, encoding) + TOKENS_PER_NAME
+        n += _count_short(message.name, encoding) + TOKENS_PER_NAME
     return n
 
 

@@ -252,7 +252,8 @@ class LiveQuote:
         if max_output is not None:
             self.max_output = max_output
 
-    def _counter(self, encoding: str, field: str) -> IncrementalCounter:
+    def counter(self, encoding: str, field: str) -> IncrementalCounter:
+        """The incremental counter behind one field (``system`` or ``user``) under one encoding."""
         key = (encoding, field)
         c = self._counters.get(key)
         if c is None:
@@ -265,7 +266,7 @@ class LiveQuote:
             check_model(price)
             prompt_input = PromptInput.text(prompt, system)
             check_not_empty(prompt_input.messages)
-            counts = [self._counter(price.encoding, m.role).count(m.content) for m in prompt_input.messages]
+            counts = [self.counter(price.encoding, m.role).count(m.content) for m in prompt_input.messages]
             input_tokens = count_chat_tokens(prompt_input.messages, price.encoding, counts)
             return make_quote(provider, meter(price, input_tokens, self.max_output), self.balance)
         except QuoteError as e:
