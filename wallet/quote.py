@@ -271,3 +271,16 @@ class LiveQuote:
             return make_quote(provider, meter(price, input_tokens, self.max_output), self.balance)
         except QuoteError as e:
             return e
+
+    def input_tokens(self, system: str | None, prompt: str) -> int | None:
+        """The input token count under the target model's encoding, or None when it cannot be counted (unknown
+        target, empty prompt). Lets a refusal still show how long the prompt is; right after ``update`` with the
+        same text it costs nothing, since the counters return their cached totals."""
+        try:
+            _, price = self.engine.find(self.provider_id, self.model)
+            check_model(price)
+            prompt_input = PromptInput.text(prompt, system)
+            counts = [self.counter(price.encoding, m.role).count(m.content) for m in prompt_input.messages]
+            return count_chat_tokens(prompt_input.messages, price.encoding, counts)
+        except QuoteError:
+            return None
