@@ -34,7 +34,7 @@ let solc;
 try {
   solc = require('solc');
 } catch (e) {
-  fail(`cannot load solc (${e.message}). Run \`npm ci --prefix contracts\` first.`);
+  fail(`cannot load solc (${e.message}). Run \`npm install --prefix contracts\` first.`);
 }
 
 function readSources() {
@@ -59,7 +59,7 @@ function findImports(importPath) {
     imported[importPath] = content;
     return { contents: content };
   } catch (e) {
-    return { error: `not found in contracts/node_modules: ${importPath} (run \`npm ci --prefix contracts\`)` };
+    return { error: `not found in contracts/node_modules: ${importPath} (run \`npm install --prefix contracts\`)` };
   }
 }
 

@@ -28,8 +28,10 @@ fi
 
 # The local chain (anvil) and solc-js, pinned by contracts/package-lock.json.
 if [[ ! -x contracts/node_modules/.bin/anvil ]] || [[ contracts/package-lock.json -nt contracts/node_modules ]]; then
-  echo "==> npm ci (contracts/)"
-  npm ci --prefix contracts --no-audit --no-fund --loglevel=error
+  echo "==> npm install (contracts/)"
+  # `npm install` with the committed lock file: `npm ci` rejects locks that list only this platform's
+  # optional anvil binary. Versions are pinned exactly in package.json; --no-save leaves both files as they are.
+  npm install --prefix contracts --no-save --no-audit --no-fund --loglevel=error
   touch contracts/node_modules
 fi
 

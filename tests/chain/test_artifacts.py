@@ -16,7 +16,7 @@ pytestmark = pytest.mark.chain
 
 CONTRACTS = REPO_ROOT / "contracts"
 NAMES = ["AIToken", "ProviderRegistry", "TokenSale"]
-INSTALL = "run `npm ci --prefix contracts` in the repository root"
+INSTALL = "run `npm install --prefix contracts` in the repository root"
 
 # The interface the wallet's Python wrappers are written against: (name(canonical input types), outputs).
 FUNCTIONS: dict[str, set[str]] = {

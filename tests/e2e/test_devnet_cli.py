@@ -79,7 +79,7 @@ def test_port_taken_by_a_foreign_chain_is_refused(data_dir: Path) -> None:
 def test_missing_anvil_says_how_to_install(data_dir: Path, tmp_path: Path) -> None:
     r = run_cli(data_dir, "devnet", "up", "--port", str(free_port()),
                 env={"AI_WALLET_ANVIL": str(tmp_path / "no-such-anvil")})
-    assert r.code == 2 and "npm ci --prefix contracts" in r.err
+    assert r.code == 2 and "npm install --prefix contracts" in r.err
 
 
 def test_corrupted_state_file_is_reported_and_kept(data_dir: Path) -> None:

@@ -40,7 +40,7 @@ def test_anvil_not_found_anywhere_says_how_to_install(tmp_path: Path, monkeypatc
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(DevnetError) as e:
         anvil.find_anvil()
-    assert "was not found" in e.value.user_message and "npm ci --prefix contracts" in e.value.user_message
+    assert "was not found" in e.value.user_message and "npm install --prefix contracts" in e.value.user_message
 
 
 def test_anvil_env_must_be_executable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from wallet.errors import DevnetError
 ANVIL_ENV = "AI_WALLET_ANVIL"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_HINT = (
-    "Install it with `npm ci --prefix contracts` in the wallet's source folder (it brings the pinned "
+    "Install it with `npm install --prefix contracts` in the wallet's source folder (it brings the pinned "
     "@foundry-rs/anvil), or set AI_WALLET_ANVIL to the path of an anvil binary."
 )
 # anvil's well-known development mnemonic; its accounts are public and only ever funded on a devnet.
