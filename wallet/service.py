@@ -212,6 +212,20 @@ class WalletService:
         self._after_accounts_changed(info.address)
         return info
 
+    # --- recovery phrases: pure helpers, so that the GUI never imports the key libraries itself ---
+    def new_recovery_phrase(self, words: int = 12) -> str:
+        """A fresh BIP-39 phrase, stored nowhere. Onboarding shows it, has it confirmed, then imports it with
+        ``import_mnemonic``, so that a wallet never exists before its backup was checked."""
+        from wallet.keys import mnemonic
+
+        return mnemonic.generate(words)
+
+    def check_recovery_phrase(self, phrase: str) -> int:
+        """The word count of a valid phrase, else ``InvalidInput`` naming word positions (never the words)."""
+        from wallet.keys import mnemonic
+
+        return len(mnemonic.normalize(phrase).split())
+
     def add_account(self, label: str | None = None) -> AccountInfo:
         info = self.keys.add_account(label)
         self._after_accounts_changed(info.address)
