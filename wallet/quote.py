@@ -1,9 +1,10 @@
 """Quotes: the exact price of a task at a provider, known before it runs.
 
 A quote applies the metering rule (``wallet.metering``) to the task and the provider's registered prices. Its
-``input_cost`` and ``output_cost`` are the exact shares (rationals with at most six decimals, in base units);
-the ceiling is applied once, to their sum, so ``price_base_units`` may be up to one base unit more than either
-share rounded — never a rounding per share, which could overcharge by two.
+``input_cost`` and ``output_cost`` are the exact shares in base units (at most six decimals, since prices are
+per million tokens). The ceiling is applied once, to their sum: ``price_base_units = ceil(input_cost +
+output_cost)``. Rounding each share up on its own could charge one base unit more than the rule, and the
+gateway would then refuse the payment as not matching its own meter.
 """
 
 from __future__ import annotations
