@@ -21,6 +21,8 @@ from wallet.units import format_amount
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from eth_account.signers.local import LocalAccount
+
     from wallet.chain.client import ChainClient
     from wallet.devnet.manager import DevnetManager, DevnetStatus
     from wallet.keys.manager import KeyManager
@@ -243,6 +245,31 @@ class WalletService:
 
     def is_locked(self) -> bool:
         return self.keys.is_locked()
+
+    def touch(self) -> None:
+        """User activity: pushes the auto-lock deadline back."""
+        self.keys.touch()
+
+    def rename_account(self, address: str, label: str) -> AccountInfo:
+        info = self.keys.rename_account(address, label)
+        self.bus.publish(AccountsChanged())
+        return info
+
+    def export_keystore(self, address: str, password: str, keystore_password: str | None = None) -> str:
+        return self.keys.export_keystore(address, password, keystore_password)
+
+    def reveal_mnemonic(self, password: str) -> str:
+        return self.keys.reveal_mnemonic(password)
+
+    def change_password(self, old: str, new: str) -> None:
+        self.keys.change_password(old, new)
+
+    def missing_secrets(self) -> list[str]:
+        return self.keys.missing_secrets()
+
+    def signer(self, address: str) -> LocalAccount:
+        """For core modules that sign (payments, transactions); raises WalletLocked while locked."""
+        return self.keys.signer(address)
 
     def set_auto_lock_minutes(self, minutes: int) -> None:
         if not 0 <= minutes <= 24 * 60:

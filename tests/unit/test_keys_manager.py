@@ -12,7 +12,14 @@ from eth_account.messages import encode_typed_data
 from keyskit import FAST_N, PASSWORD, TEST_ADDR0, TEST_ADDR1, TEST_PHRASE
 
 from wallet.config import DataDir, Settings
-from wallet.errors import InvalidInput, InvalidPassword, SecretMissing, TooManyAttempts, WalletLocked
+from wallet.errors import (
+    InvalidInput,
+    InvalidPassword,
+    KeystoreError,
+    SecretMissing,
+    TooManyAttempts,
+    WalletLocked,
+)
 from wallet.keys.manager import KeyManager
 from wallet.keys.vault import FileVault
 
@@ -329,3 +336,20 @@ def test_default_work_factor_is_the_documented_one(data_dir: DataDir) -> None:
     entries = json.loads((data_dir.root / "keyring-file.json").read_text())["entries"]["ai-token-wallet"]
     (blob,) = entries.values()
     assert json.loads(blob)["crypto"]["kdfparams"]["n"] == 2**17
+
+
+def test_a_blob_swapped_for_one_under_another_password_is_reported(make, data_dir: DataDir) -> None:  # type: ignore[no-untyped-def]
+    from wallet.keys import keystore
+
+    km = make()
+    km.import_mnemonic(TEST_PHRASE, PASSWORD)
+    acct = Account.create()
+    km.import_private_key(acct.key.hex(), PASSWORD)
+    meta = json.loads(data_dir.accounts_file.read_text())
+    entry = next(a["secret"] for a in meta["accounts"] if a["kind"] == "imported")
+    foreign = json.dumps(keystore.encrypt_key(acct.key, "someone else's", scrypt_n=FAST_N))
+    FileVault(data_dir.root / "keyring-file.json").set(entry, foreign)
+    km.lock()
+    with pytest.raises(KeystoreError, match="altered outside the wallet"):
+        km.unlock(PASSWORD)
+    assert km.is_locked()

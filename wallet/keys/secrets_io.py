@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from wallet.errors import InvalidPassword, KeystoreError, SecretMissing
@@ -69,6 +71,17 @@ def open_key(vault: Vault, name: str, address: str, password: str) -> bytearray:
     blob = vault.get(name)
     if blob is None:
         raise SecretMissing(missing_key_message(address))
+    return _open_blob((address, blob), password)  # type: ignore[return-value]
+
+
+# (address of an imported key, or None for the recovery phrase; its blob)
+_Job = tuple[str | None, str]
+
+
+def _open_blob(job: _Job, password: str) -> str | bytearray:
+    address, blob = job
+    if address is None:
+        return sealed.unseal(blob, password, purpose=PHRASE_PURPOSE)
     key = keystore.decrypt_wallet_key(blob, password)
     if mnemonic.address_of_key(key) != address:
         wipe(key)
@@ -77,47 +90,64 @@ def open_key(vault: Vault, name: str, address: str, password: str) -> bytearray:
 
 
 def open_all(vault: Vault, meta: WalletMeta, password: str, *, first_only: bool = False) -> Opened:
-    """Open every secret (or only the first present, with ``first_only``). The first one opened decides
-    whether the password is right (InvalidPassword); entries missing from the vault are listed, not fatal."""
+    """Open every secret (or only the first present, with ``first_only``).
+
+    The first one opened decides whether the password is right (InvalidPassword, after a single scrypt);
+    the others are then opened in parallel, since scrypt releases the GIL. Entries missing from the vault
+    are listed in ``missing``, not fatal.
+    """
     opened = Opened()
-    verified = False
-
-    def attempt(fn, what: str):  # type: ignore[no-untyped-def]
-        nonlocal verified
-        try:
-            value = fn()
-        except SecretMissing:
-            log.warning("keyring entry missing for %s", what)
-            return None
-        except InvalidPassword:
-            if not verified:
-                raise
-            opened.wipe()
-            raise KeystoreError(
-                f"The stored secret for {what} does not open with the password that opens the others; "
-                "it was altered outside the wallet."
-            ) from None
-        verified = True
-        return value
-
+    jobs: list[_Job] = []
+    # Blobs are fetched here, in the calling thread: keyring backends are not all thread-safe.
+    if meta.mnemonic_secret is not None:
+        blob = vault.get(meta.mnemonic_secret)
+        if blob is None:
+            log.warning("keyring entry missing for the recovery phrase")
+            opened.missing.update(a.address for a in meta.accounts if a.kind == "hd")
+        else:
+            jobs.append((None, blob))
+    for rec in meta.accounts:
+        if rec.kind != "imported" or rec.secret is None or (first_only and jobs):
+            continue
+        blob = vault.get(rec.secret)
+        if blob is None:
+            log.warning("keyring entry missing for %s", rec.address)
+            opened.missing.add(rec.address)
+        else:
+            jobs.append((rec.address, blob))
+    if not jobs:
+        return opened
     try:
-        if meta.mnemonic_secret is not None:
-            opened.phrase = attempt(lambda: open_phrase(vault, meta, password), "the recovery phrase")
-            if opened.phrase is None:
-                opened.missing.update(a.address for a in meta.accounts if a.kind == "hd")
-        for rec in meta.accounts:
-            if rec.kind != "imported" or rec.secret is None or (first_only and verified):
-                continue
-            key = attempt(lambda rec=rec: open_key(vault, rec.secret, rec.address, password), rec.address)
-            if key is None:
-                opened.missing.add(rec.address)
-            else:
-                opened.keys[rec.address] = key
+        _store(opened, jobs[0], _open_blob(jobs[0], password))
+        opened.verified = True
+        rest = [] if first_only else jobs[1:]
+        if rest:
+            # Each derivation holds 128*r*n bytes: a few at a time, not one per key.
+            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1, len(rest))) as pool:
+                futures = [pool.submit(_open_blob, job, password) for job in rest]
+            for job, future in zip(rest, futures, strict=True):
+                try:
+                    value = future.result()
+                except InvalidPassword:
+                    what = job[0] or "the recovery phrase"
+                    raise KeystoreError(
+                        f"The stored secret for {what} does not open with the password that opens the others; "
+                        "it was altered outside the wallet."
+                    ) from None
+                _store(opened, job, value)
     except BaseException:
         opened.wipe()
         raise
-    opened.verified = verified
     return opened
+
+
+def _store(opened: Opened, job: _Job, value: str | bytearray) -> None:
+    if job[0] is None:
+        assert isinstance(value, str)
+        opened.phrase = value
+    else:
+        assert isinstance(value, bytearray)
+        opened.keys[job[0]] = value
 
 
 def require_verified(opened: Opened) -> Opened:
