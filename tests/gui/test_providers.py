@@ -1,0 +1,125 @@
+"""The Providers page against the real devnet registry: both demo providers with their models, prices,
+payTo addresses and verified badges; endpoint checks in the background; Refresh re-reads the registry."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from shots import save_shot
+
+from ui.controller import AppController
+from ui.pages.providers import UNREACHABLE, ProvidersPage
+from ui.theme import apply_theme, colour
+from wallet.config import DataDir
+from wallet.devnet.demo import DEMO_PROVIDERS
+from wallet.devnet.manager import DevnetStatus
+from wallet.service import WalletService
+
+pytestmark = [pytest.mark.gui, pytest.mark.chain]
+
+
+@pytest.fixture
+def service(devnet: tuple[DataDir, DevnetStatus]) -> Iterator[WalletService]:
+    s = WalletService(devnet[0])
+    yield s
+    s.close()
+
+
+def open_page(service: WalletService, qtbot: QtBot) -> ProvidersPage:
+    page = ProvidersPage(AppController(service))
+    qtbot.addWidget(page)
+    page.resize(1100, 720)
+    page.show()
+    page.on_shown()
+    qtbot.waitUntil(lambda: len(page.cards) >= 2, timeout=20_000)
+    return page
+
+
+def test_lists_both_demo_providers_with_models_and_prices(service: WalletService, qtbot: QtBot) -> None:
+    apply_theme(QApplication.instance(), dark=False)  # type: ignore[arg-type]
+    page = open_page(service, qtbot)
+    demo, budget = page.cards[1], page.cards[2]
+    assert demo.provider.name == "Demo AI" and budget.provider.name == "Budget AI"
+    assert demo.badge.text() == "✓ verified" and budget.badge.text() == "not verified"
+    assert demo.model_rows() == [
+        ["gpt-4o-mini", "o200k_base", "0.15 AIT", "0.60 AIT", "128,000 tokens", "16,384 tokens"],
+        ["gpt-4.1", "o200k_base", "2.00 AIT", "8.00 AIT", "1,047,576 tokens", "32,768 tokens"],
+        ["gpt-3.5-turbo", "cl100k_base", "0.50 AIT", "1.50 AIT", "16,385 tokens", "4,096 tokens"],
+    ]
+    assert budget.model_rows() == [
+        ["gpt-4o-mini", "o200k_base", "0.12 AIT", "0.70 AIT", "128,000 tokens", "16,384 tokens"],
+        ["gpt-4", "cl100k_base", "30.00 AIT", "60.00 AIT", "8,192 tokens", "4,096 tokens"],
+    ]
+    for card, demo_provider in ((demo, DEMO_PROVIDERS[0]), (budget, DEMO_PROVIDERS[1])):
+        pay_to = Account.from_key(demo_provider.pay_to_key).address
+        assert card.pay_to.address == pay_to
+        assert card.pay_to.label.text() == pay_to  # whole, checksummed: this is whom the wallet pays
+        assert card.provider.endpoint == demo_provider.endpoint
+
+    # Reachability is checked in the background and shown as it is (the demo gateways may not be running).
+    for card in (demo, budget):
+        qtbot.waitUntil(lambda c=card: c.reach.text() != "checking…", timeout=15_000)
+        ok, text = service.check_endpoint(card.provider.endpoint)
+        assert card.reach.text().split(" in ")[0] == text.split(" in ")[0]
+        assert colour("success" if ok else "danger") in card.dot.styleSheet()
+    save_shot(page, "providers")
+
+
+def test_a_reachable_endpoint_is_green(service: WalletService, qtbot: QtBot) -> None:
+    """The registry's demo gateways may be down; a real HTTP server stands in for one endpoint."""
+    server = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = open_page(service, qtbot)
+        sheet = service.quotes.providers()
+        url = f"http://127.0.0.1:{server.server_port}/"
+        page.show_providers([replace(sheet[0], endpoint=url), *sheet[1:]])
+        card = page.cards[1]
+        qtbot.waitUntil(lambda: card.reach.text() != "checking…", timeout=15_000)
+        assert card.reach.text().startswith("HTTP 200 in ")
+        assert colour("success") in card.dot.styleSheet()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_refresh_rereads_the_registry(service: WalletService, qtbot: QtBot) -> None:
+    page = open_page(service, qtbot)
+    first = dict(page.cards)
+    rows = first[1].model_rows()
+    qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled() and page.cards and page.cards[1] is not first[1],
+                    timeout=20_000)
+    assert sorted(page.cards) == [1, 2]
+    assert page.cards[1].model_rows() == rows
+
+
+def test_unreachable_registry(tmp_path: Path, qtbot: QtBot) -> None:
+    service = WalletService(DataDir(tmp_path / "no-devnet").ensure())
+    page = ProvidersPage(AppController(service))
+    qtbot.addWidget(page)
+    page.on_shown()
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.message_view
+                    and page.message.text().startswith(UNREACHABLE), timeout=30_000)
+    assert not page.cards
+    service.close()
+
+
+def test_dark_theme_shot(service: WalletService, qtbot: QtBot) -> None:
+    apply_theme(QApplication.instance(), dark=True)  # type: ignore[arg-type]
+    try:
+        page = open_page(service, qtbot)
+        for card in page.cards.values():
+            qtbot.waitUntil(lambda c=card: c.reach.text() != "checking…", timeout=15_000)
+        save_shot(page, "providers")
+    finally:
+        apply_theme(QApplication.instance(), dark=False)  # type: ignore[arg-type]

@@ -1,0 +1,249 @@
+"""Providers: who the registry lists, what they charge per model, where they are and whether they answer.
+
+The registry is the wallet's source of truth for whom it pays and at what price, so this page shows it as it
+is on chain (whole payTo addresses, verified or not) and checks each endpoint in the background.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.controller import AppController
+from ui.errors import user_message
+from ui.ops import op
+from ui.pages.base import Page
+from ui.theme import colour
+from ui.widgets.common import AddressLabel, CopyButton, subtitle, title
+from ui.widgets.model_picker import count_text, price_text, verified_badge
+from wallet.errors import WalletError
+from wallet.registry import ProviderInfo
+
+MODEL_COLUMNS = ("Model", "Metered by", "Input / 1M tokens", "Output / 1M tokens", "Context window", "Max output")
+UNREACHABLE = "Can't reach the provider registry — check the network."
+
+
+class ProviderCard(QFrame):
+    def __init__(self, provider: ProviderInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.provider = provider
+        self.setProperty("role", "card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+
+        name = QLabel(provider.name)
+        name.setStyleSheet("font-size: 15px; font-weight: 600;")
+        name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badge = verified_badge(provider.verified)
+        self.dot = QLabel("●")
+        self.reach = QLabel("checking…")
+        self.reach.setProperty("role", "subtitle")
+        self.set_reachability(None, "checking…")
+        head = QHBoxLayout()
+        head.addWidget(name)
+        head.addWidget(self.badge)
+        head.addStretch(1)
+        head.addWidget(self.dot)
+        head.addWidget(self.reach)
+        layout.addLayout(head)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        endpoint = QLabel(provider.endpoint)
+        endpoint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        endpoint.setStyleSheet("font-family: monospace;")
+        endpoint_row = QHBoxLayout()
+        endpoint_row.setContentsMargins(0, 0, 0, 0)
+        endpoint_row.addWidget(endpoint)
+        endpoint_row.addWidget(CopyButton(provider.endpoint))
+        endpoint_row.addStretch(1)
+        self.pay_to = AddressLabel(provider.pay_to, full=True)
+        ident = QLabel(f"{provider.id}")
+        for r, (text, w) in enumerate((("Endpoint", endpoint_row), ("Pays to", self.pay_to),
+                                       ("Registry id", ident))):
+            label = QLabel(text)
+            label.setProperty("role", "subtitle")
+            grid.addWidget(label, r, 0)
+            if isinstance(w, QHBoxLayout):
+                grid.addLayout(w, r, 1)
+            else:
+                grid.addWidget(w, r, 1)
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+
+        self.table = self._models_table(provider)
+        layout.addSpacing(4)
+        layout.addWidget(self.table)
+
+    @staticmethod
+    def _models_table(provider: ProviderInfo) -> QTableWidget:
+        table = QTableWidget(len(provider.models), len(MODEL_COLUMNS))
+        table.setHorizontalHeaderLabels(MODEL_COLUMNS)
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        head = table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for c in range(2, len(MODEL_COLUMNS)):
+            table.horizontalHeaderItem(c).setTextAlignment(right)
+        for r, m in enumerate(provider.models):
+            cells = (m.model, m.encoding, price_text(m.input_price), price_text(m.output_price),
+                     f"{count_text(m.context_window)} tokens", f"{count_text(m.max_output)} tokens")
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c >= 2:
+                    item.setTextAlignment(right)
+                table.setItem(r, c, item)
+        # Every row shown, no inner scroll bar: the page scrolls instead.
+        table.resizeRowsToContents()
+        height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+        height += sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(height)
+        return table
+
+    def set_reachability(self, ok: bool | None, text: str) -> None:
+        tone = colour("muted") if ok is None else colour("success") if ok else colour("danger")
+        self.dot.setStyleSheet(f"color: {tone};")
+        self.reach.setText(text)
+        self.dot.setToolTip(f"Endpoint {text}")
+        self.reach.setToolTip(f"Endpoint {text}")
+
+    def model_rows(self) -> list[list[str]]:
+        return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]
+                for r in range(self.table.rowCount())]
+
+
+class ProvidersPage(Page):
+    name = "Providers"
+
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        self.cards: dict[int, ProviderCard] = {}
+        self.loaded = False
+        self._loading = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 24, 28, 20)
+        outer.setSpacing(12)
+        head = QHBoxLayout()
+        head.addWidget(title("Providers"))
+        head.addStretch(1)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Read the registry again and re-check every endpoint")
+        self.refresh_button.clicked.connect(self.refresh)
+        head.addWidget(self.refresh_button)
+        outer.addLayout(head)
+        outer.addWidget(subtitle("From the on-chain provider registry. The wallet pays only these providers, "
+                                 "to the address listed, at these prices."))
+
+        self.stack = QStackedWidget()
+        self.message = subtitle("Loading the providers from the registry…")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        message_view = QWidget()
+        mv = QVBoxLayout(message_view)
+        mv.addStretch(1)
+        mv.addWidget(self.message)
+        mv.addStretch(2)
+        self.list_widget = QWidget()
+        self.list_layout = QVBoxLayout(self.list_widget)
+        self.list_layout.setContentsMargins(0, 0, 8, 0)
+        self.list_layout.setSpacing(14)
+        self.list_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.list_widget)
+        self.stack.addWidget(message_view)
+        self.stack.addWidget(scroll)
+        self.message_view, self.scroll = message_view, scroll
+        outer.addWidget(self.stack, 1)
+        controller.signals.providers_changed.connect(self.refresh)
+
+    def on_shown(self) -> None:
+        if not self.loaded:
+            self.load()
+
+    def refresh(self) -> None:
+        self.load(invalidate=True)
+
+    def load(self, invalidate: bool = False) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        self.refresh_button.setEnabled(False)
+        if not self.cards:
+            self._show_message("Loading the providers from the registry…")
+        quotes = self.service.quotes
+
+        def work() -> tuple[ProviderInfo, ...]:
+            if invalidate:
+                quotes.invalidate()
+            return quotes.providers()
+
+        def done() -> None:
+            self._loading = False
+            self.refresh_button.setEnabled(True)
+
+        op(work, parent=self).success(self.show_providers).failure(self._failed).finally_(done).run()
+
+    def _failed(self, exc: BaseException) -> None:
+        detail = user_message(exc) if isinstance(exc, WalletError) else ""
+        self._clear()
+        self._show_message(f"{UNREACHABLE}\n{detail}".strip())
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.stack.setCurrentWidget(self.message_view)
+
+    def _clear(self) -> None:
+        for c in self.cards.values():
+            c.setParent(None)
+            c.deleteLater()
+        self.cards.clear()
+
+    def show_providers(self, providers: Sequence[ProviderInfo]) -> None:
+        self.loaded = True
+        self._clear()
+        if not providers:
+            self._show_message("No providers are registered on this network yet.")
+            return
+        for p in providers:
+            c = ProviderCard(p)
+            self.cards[p.id] = c
+            self.list_layout.insertWidget(self.list_layout.count() - 1, c)
+            self._check(c)
+        self.stack.setCurrentWidget(self.scroll)
+
+    def _check(self, c: ProviderCard) -> None:
+        url = c.provider.endpoint
+        check = self.service.check_endpoint
+
+        def shown(result: tuple[bool, str]) -> None:
+            ok, text = result
+            c.set_reachability(ok, text)
+
+        op(lambda: check(url), parent=c).success(shown).failure(
+            lambda e: c.set_reachability(False, "could not be checked")).run()

@@ -1,0 +1,396 @@
+"""Run a task: pick a provider and model, write the prompt, and see its exact price as you type.
+
+Live quoting runs on the GUI thread on purpose: ``LiveQuote.update`` is incremental (a one-character edit in
+a 100k-token prompt re-encodes one ~2k-character chunk), so it is cheaper than a round trip to a worker and
+the panel never shows a stale number. Two things stay off the GUI thread: loading a tokenizer (the panel
+says "Loading tokenizer…" until it is in memory) and reading the registry (the page quotes against the
+snapshot of the price sheet it loaded in the background, so a keystroke never waits on the network).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.controller import AppController
+from ui.dialogs.compare import CompareDialog
+from ui.errors import show_error, user_message
+from ui.ops import op
+from ui.pages.base import Page
+from ui.widgets.common import subtitle, title
+from ui.widgets.model_picker import ModelPicker, count_text
+from ui.widgets.quote_panel import QuotePanel
+from wallet import tokenizers
+from wallet.errors import QuoteError, WalletError
+from wallet.quote import LiveQuote, PromptInput, Quote, QuoteEngine
+from wallet.registry import ModelPrice, ProviderInfo
+
+MIN_INTERVAL = 0.016  # s: at most one quote per frame; faster edits (a paste, key repeat) are coalesced
+MAX_EDITOR_FILE_BYTES = 8 * 1024 * 1024  # over gpt-4.1's 1M-token window already; more would only freeze the editor
+PRIME_CHARS = 50_000  # a loaded file at least this long is counted in the background before it is shown
+EDITOR_HINT = "Plain text. Drop a text file on the editor or use Open file…"
+UNREACHABLE = "Can't reach the provider registry — check the network."
+
+
+class PromptEditor(QPlainTextEdit):
+    """Plain text only; a dropped or pasted file is opened as the prompt instead of inserting its URL."""
+
+    file_dropped = Signal(str)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return source.hasUrls() or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        files = [u.toLocalFile() for u in source.urls() if u.isLocalFile()] if source.hasUrls() else []
+        if files:
+            self.file_dropped.emit(files[0])
+        elif source.hasText():
+            self.insertPlainText(source.text())
+
+
+class RunTaskPage(Page):
+    name = "Run a task"
+
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        self.providers: tuple[ProviderInfo, ...] | None = None
+        self.live: LiveQuote | None = None
+        self.account: str | None = None
+        self.balance: int | None = None
+        self.compare_dialog: CompareDialog | None = None
+        self._loading_providers = False
+        self._warming = False
+        self._tokenizer_error = ""
+        self._priming = False
+        self._updating = False
+        self._last_update = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.requote)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 24, 28, 20)
+        outer.setSpacing(12)
+        outer.addWidget(title("Run a task"))
+        outer.addWidget(subtitle("See exactly what a task costs before anything is paid."))
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+
+        self.loading_view = self._state_view("Loading the providers from the registry…", retry=False)
+        self.empty_view = self._state_view(UNREACHABLE, retry=True)
+        self.stack.addWidget(self.loading_view)
+        self.stack.addWidget(self.empty_view)
+        self.stack.addWidget(self._build_content())
+        self.stack.setCurrentWidget(self.loading_view)
+
+        controller.signals.balances_changed.connect(self._on_balances)
+        controller.signals.accounts_changed.connect(self._load_balance)
+        controller.signals.providers_changed.connect(lambda: self.reload_providers(invalidate=True))
+
+    # --- layout ---
+    def _state_view(self, text: str, *, retry: bool) -> QWidget:
+        w = QWidget()
+        layout = QVBoxLayout(w)
+        layout.addStretch(1)
+        label = subtitle(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(label)
+        w.setProperty("message", label)
+        if retry:
+            button = QPushButton("Try again")
+            button.clicked.connect(lambda: self.reload_providers(invalidate=True))
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return w
+
+    def _build_content(self) -> QWidget:
+        content = QWidget()
+        self.picker = ModelPicker()
+        self.picker.changed.connect(self._target_changed)
+
+        self.open_button = QPushButton("Open file…")
+        self.open_button.setToolTip("Use a text file as the prompt (you can also drop one on the editor)")
+        self.open_button.clicked.connect(self._choose_file)
+        self.system_toggle = QToolButton()
+        self.system_toggle.setCheckable(True)
+        self.system_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.system_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.system_toggle.setAutoRaise(True)
+        self.system_toggle.toggled.connect(self._fold_system)
+        self.system = QPlainTextEdit()
+        self.system.setPlaceholderText("Instructions for the model (optional), e.g. \"Answer in French.\"")
+        self.system.setMaximumHeight(90)
+        self.system.setTabChangesFocus(True)
+        self.system.hide()
+        self.prompt = PromptEditor()
+        self.prompt.setPlaceholderText("Type or paste the prompt here, or drop a text file.")
+        self.prompt.setTabChangesFocus(True)
+        self.prompt.file_dropped.connect(self.load_file)
+        self.counts = QLabel()
+        self.counts.setProperty("role", "subtitle")
+
+        head = QHBoxLayout()
+        prompt_label = QLabel("Prompt")
+        prompt_label.setStyleSheet("font-weight: 600;")
+        head.addWidget(prompt_label)
+        head.addStretch(1)
+        head.addWidget(self.open_button)
+        editor_col = QVBoxLayout()
+        editor_col.setSpacing(6)
+        editor_col.addLayout(head)
+        editor_col.addWidget(self.system_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        editor_col.addWidget(self.system)
+        editor_col.addWidget(self.prompt, 1)
+        editor_col.addWidget(self.counts)
+
+        self.panel = QuotePanel()
+        self.panel.budget_changed.connect(self._budget_changed)
+        self.panel.compare_requested.connect(self.open_compare)
+        body = QHBoxLayout()
+        body.setSpacing(16)
+        body.addLayout(editor_col, 1)
+        body.addWidget(self.panel)
+
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(14)
+        layout.addWidget(self.picker)
+        layout.addLayout(body, 1)
+        self.prompt.textChanged.connect(self.schedule_quote)
+        self.system.textChanged.connect(self.schedule_quote)
+        self._fold_system(False)
+        self.setTabOrder(self.picker.model_box, self.prompt)
+        self.setTabOrder(self.prompt, self.panel.budget)
+        self.content = content
+        return content
+
+    def _fold_system(self, unfolded: bool) -> None:
+        self.system.setVisible(unfolded)
+        self.system_toggle.setArrowType(Qt.ArrowType.DownArrow if unfolded else Qt.ArrowType.RightArrow)
+        self._label_system_toggle()
+        if unfolded:
+            self.system.setFocus()
+
+    def _label_system_toggle(self) -> None:
+        n = len(self.system.toPlainText().strip())
+        folded_note = f" — set, {count_text(n)} characters" if n and not self.system.isVisible() else ""
+        self.system_toggle.setText(f"System prompt (optional){folded_note}")
+
+    # --- providers ---
+    def on_shown(self) -> None:
+        if self.providers is None and not self._loading_providers:
+            self.reload_providers()
+        self._load_balance()
+
+    def reload_providers(self, invalidate: bool = False) -> None:
+        if self._loading_providers:
+            return
+        self._loading_providers = True
+        if self.providers is None:
+            self.stack.setCurrentWidget(self.loading_view)
+        quotes = self.service.quotes
+
+        def work() -> tuple[ProviderInfo, ...]:
+            if invalidate:
+                quotes.invalidate()
+            return quotes.providers()
+
+        op(work, parent=self).success(self._providers_loaded).failure(self._providers_failed).finally_(
+            self._providers_done).run()
+
+    def _providers_done(self) -> None:
+        self._loading_providers = False
+
+    def _providers_loaded(self, providers: tuple[ProviderInfo, ...]) -> None:
+        self.providers = tuple(providers)
+        sheet = self.providers
+        engine = QuoteEngine(lambda: sheet)  # a snapshot: quoting from it never reaches the network
+        if self.live is None:
+            self.live = LiveQuote(engine, 0, "", self.panel.output_budget(), self.balance)
+        else:
+            self.live.engine = engine
+        if not any(p.models for p in sheet):
+            self._show_empty("No providers are registered on this network yet.")
+            return
+        self.stack.setCurrentWidget(self.content)
+        self.picker.set_providers(sheet)
+
+    def _providers_failed(self, exc: BaseException) -> None:
+        if self.providers is None:  # else keep quoting from the sheet already loaded
+            detail = user_message(exc) if isinstance(exc, WalletError) else ""
+            self._show_empty(f"{UNREACHABLE}\n{detail}".strip())
+
+    def _show_empty(self, text: str) -> None:
+        self.empty_view.property("message").setText(text)
+        self.stack.setCurrentWidget(self.empty_view)
+
+    def _target_changed(self, provider: ProviderInfo, model: ModelPrice) -> None:
+        self.panel.set_model(model)  # clamps the budget to the model's maximum
+        if self.live is not None:
+            self.live.set_target(provider_id=provider.id, model=model.model, max_output=self.panel.output_budget())
+        self.requote()
+
+    def _budget_changed(self, value: int) -> None:
+        if self.live is not None:
+            self.live.set_target(max_output=value)
+        self.schedule_quote()
+
+    # --- balance ---
+    def _load_balance(self) -> None:
+        service = self.service
+
+        def work() -> tuple[str | None, int | None]:
+            address = service.current_account()
+            if address is None:
+                return None, None
+            try:
+                return address, service.balances(address).ait
+            except WalletError:
+                return address, None  # offline: the watcher's balances_changed fills it in later
+
+        op(work, parent=self).success(lambda r: self._set_account(*r)).failure(
+            lambda e: self._set_account(None, None)).run()
+
+    def _set_account(self, address: str | None, ait: int | None) -> None:
+        self.account = address
+        self._set_balance(ait)
+
+    def _on_balances(self, address: str, _eth: int, ait: int) -> None:
+        if address == self.account:
+            self._set_balance(ait)
+
+    def _set_balance(self, ait: int | None) -> None:
+        self.balance = ait
+        if self.live is not None:
+            self.live.balance = ait
+        why = "No account in this wallet yet" if self.account is None else "Balance not known yet (offline?)"
+        self.panel.set_balance(ait, why)
+        self.schedule_quote()
+
+    # --- live quote ---
+    def task_texts(self) -> tuple[str | None, str]:
+        """(system, prompt) exactly as they would be sent: a blank system prompt is left out."""
+        system = self.system.toPlainText()
+        return (system if system.strip() else None), self.prompt.toPlainText()
+
+    def schedule_quote(self) -> None:
+        """Quote now, unless one ran less than a frame ago: then once, a frame later, with the latest text."""
+        if self.sender() is self.system:
+            self._label_system_toggle()
+        since = time.perf_counter() - self._last_update
+        if self._updating or since < MIN_INTERVAL:
+            if not self._timer.isActive():
+                self._timer.start(max(0, int((MIN_INTERVAL - since) * 1000)))
+            return
+        self.requote()
+
+    def requote(self) -> None:
+        self._timer.stop()
+        system, prompt = self.task_texts()
+        self.counts.setText(f"{count_text(len(prompt))} characters" if prompt else EDITOR_HINT)
+        model = self.picker.model()
+        if self.live is None or model is None:
+            return
+        self.panel.compare_button.setEnabled(bool(prompt.strip()))
+        if not prompt.strip():
+            self.panel.show_empty()
+            return
+        if self._tokenizer_error:
+            self.panel.show_refusal(self._tokenizer_error, None)
+            return
+        if not tokenizers.is_loaded(model.encoding):
+            self.panel.show_loading("Loading tokenizer…")
+            self._warm_up()
+            return
+        if self._priming:
+            self.panel.show_loading("Counting tokens…")
+            return
+        self._updating = True
+        try:
+            result = self.live.update(system, prompt)
+        finally:
+            self._updating = False
+            self._last_update = time.perf_counter()
+        self.show_result(result, system, prompt)
+
+    def show_result(self, result: Quote | QuoteError, system: str | None, prompt: str) -> None:
+        if isinstance(result, Quote):
+            self.panel.show_quote(result)
+        else:
+            assert self.live is not None
+            self.panel.show_refusal(result.user_message, self.live.input_tokens(system, prompt))
+
+    def _warm_up(self) -> None:
+        if self._warming:
+            return
+        self._warming = True
+
+        def failed(exc: BaseException) -> None:
+            self._tokenizer_error = user_message(exc)
+
+        def done() -> None:
+            self._warming = False
+            self.requote()
+
+        op(lambda: self.service.warm_up_tokenizers().result(), parent=self).failure(failed).finally_(done).run()
+
+    # --- files ---
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a text file as the prompt", "",
+                                              "Text files (*.txt *.md *.rst *.py *.json *.csv *.log);;All files (*)")
+        if path:
+            self.load_file(path)
+
+    def load_file(self, path: str) -> None:
+        """Read (and, for a long file, count) in the background; then replace the prompt, undoably."""
+        live, model = self.live, self.picker.model()
+        self.open_button.setEnabled(False)
+
+        def work() -> str:
+            if os.path.getsize(path) > MAX_EDITOR_FILE_BYTES:
+                raise QuoteError(f"{Path(path).name} is over {MAX_EDITOR_FILE_BYTES // 2**20} MiB: "
+                                 "far more than any model here can read.")
+            text = PromptInput.from_file(path).messages[-1].content.replace("\r\n", "\n")
+            if live is not None and model is not None and len(text) >= PRIME_CHARS:
+                live.counter(model.encoding, "user").count(text)
+            return text
+
+        def loaded(text: str) -> None:
+            cursor = self.prompt.textCursor()
+            cursor.select(cursor.SelectionType.Document)
+            cursor.insertText(text)  # one undo step, so a drop by mistake is Ctrl+Z away
+            self.prompt.setTextCursor(cursor)
+
+        def finished() -> None:
+            self._priming = False
+            self.open_button.setEnabled(True)
+            self.requote()
+
+        self._priming = True  # keystrokes meanwhile wait for the count rather than race it
+        op(work, parent=self).success(loaded).failure(lambda e: show_error(self, e)).finally_(finished).run()
+
+    # --- compare ---
+    def open_compare(self) -> None:
+        system, prompt = self.task_texts()
+        if not prompt.strip():
+            return
+        dialog = CompareDialog(self.service.quotes, PromptInput.text(prompt, system), self.panel.output_budget(),
+                               self.balance, self)
+        dialog.chosen.connect(self.picker.select)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.compare_dialog = dialog
+        dialog.open()

@@ -1,0 +1,220 @@
+"""The quote panel: what the task in the editor costs, kept current as the user types.
+
+States: "empty" (nothing typed: neutral), "loading" (tokenizer or price sheet not ready), "ok" (priced and
+payable or no balance known), "refused" (red, with the reason: over the context window, budget over the
+maximum, balance too low).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+
+from ui.formatting import amount_full, amount_short
+from ui.theme import colour
+from ui.widgets.model_picker import count_text
+from wallet.quote import Quote
+from wallet.registry import ModelPrice
+
+DEFAULT_BUDGET = 1024
+DASH = "—"
+
+
+def _share(cost: Decimal) -> tuple[str, str]:
+    """(short text, tooltip) for an exact cost share in base units, which may carry a fraction of a unit."""
+    whole = int(cost)
+    tip = amount_full(whole)
+    if cost != whole:
+        tip += f" and {cost - whole} of the smallest unit (the price is rounded up once, on the total)"
+    return amount_short(whole), tip
+
+
+class QuotePanel(QFrame):
+    budget_changed = Signal(int)
+    compare_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("quotePanel")
+        self.setMinimumWidth(300)
+        self.setMaximumWidth(360)
+        self.state = ""
+        self._budget_set = False
+
+        heading = QLabel("Quote")
+        heading.setStyleSheet("font-size: 15px; font-weight: 600;")
+        note = QLabel("Counted on this computer. Nothing is sent or paid.")
+        note.setProperty("role", "subtitle")
+        note.setWordWrap(True)
+        self.price = QLabel(DASH)
+        self.price.setProperty("role", "amount")
+        self.price.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setMinimumHeight(36)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.input_tokens = self._value()
+        self.budget = QSpinBox()
+        self.budget.setRange(1, DEFAULT_BUDGET)
+        self.budget.setValue(DEFAULT_BUDGET)
+        self.budget.setSuffix(" tokens")
+        self.budget.setGroupSeparatorShown(True)
+        self.budget.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.budget.setKeyboardTracking(True)
+        self.budget.valueChanged.connect(self.budget_changed)
+        self.budget_max = QLabel()
+        self.budget_max.setProperty("role", "subtitle")
+        self.budget_max.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.input_cost = self._value()
+        self.output_cost = self._value()
+        self.balance = self._value()
+        self.balance_after = self._value()
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(7)
+        rows: list[tuple[str, QWidget]] = [
+            ("Input tokens", self.input_tokens),
+            ("Output budget", self.budget),
+            ("", self.budget_max),
+            ("Input cost", self.input_cost),
+            ("Output cost (whole budget)", self.output_cost),
+        ]
+        for r, (text, w) in enumerate(rows):
+            label = QLabel(text)
+            label.setProperty("role", "subtitle")
+            if text == "Output budget":
+                label.setBuddy(self.budget)
+                label.setText("Output &budget")
+            grid.addWidget(label, r, 0)
+            grid.addWidget(w, r, 1)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: palette(mid);")
+        grid.addWidget(line, len(rows), 0, 1, 2)
+        for r, (text, w) in enumerate([("Your AIT balance", self.balance), ("Balance after", self.balance_after)],
+                                      start=len(rows) + 1):
+            label = QLabel(text)
+            label.setProperty("role", "subtitle")
+            grid.addWidget(label, r, 0)
+            grid.addWidget(w, r, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.compare_button = QPushButton("Compare providers…")
+        self.compare_button.setToolTip("Price this prompt at every provider and model, cheapest first")
+        self.compare_button.clicked.connect(self.compare_requested)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 16)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(note)
+        layout.addSpacing(4)
+        layout.addWidget(self.price)
+        layout.addWidget(self.status)
+        layout.addSpacing(4)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        layout.addWidget(self.compare_button)
+        self.show_empty()
+
+    @staticmethod
+    def _value() -> QLabel:
+        label = QLabel(DASH)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    # --- the model's limits ---
+    def set_model(self, model: ModelPrice) -> None:
+        """The budget's range follows the model; a budget over the new maximum is clamped to it."""
+        self.budget.blockSignals(True)
+        self.budget.setMaximum(model.max_output)
+        if not self._budget_set:
+            self.budget.setValue(min(DEFAULT_BUDGET, model.max_output))
+            self._budget_set = True
+        self.budget.blockSignals(False)
+        self.budget_max.setText(f"at most {count_text(model.max_output)} for {model.model}")
+
+    def output_budget(self) -> int:
+        return self.budget.value()
+
+    # --- states ---
+    def _set_state(self, state: str) -> None:
+        # Style changes only on a state change: restyling on every keystroke would cost more than the quote.
+        if state == self.state:
+            return
+        self.state = state
+        danger = colour("danger")
+        border = danger if state == "refused" else "palette(mid)"
+        self.setStyleSheet(f"QFrame#quotePanel {{ background: palette(base); border: 1px solid {border};"
+                           " border-radius: 6px; }")
+        self.status.setStyleSheet(f"color: {danger};" if state == "refused"
+                                  else "color: palette(placeholder-text);")
+        self.price.setStyleSheet(f"color: {danger};" if state == "refused" else "")
+
+    def show_empty(self) -> None:
+        self._set_state("empty")
+        self._clear_numbers()
+        self.status.setText("Type a prompt to see its price.")
+
+    def show_loading(self, what: str) -> None:
+        self._set_state("loading")
+        self._clear_numbers()
+        self.status.setText(what)
+
+    def show_refusal(self, reason: str, input_tokens: int | None) -> None:
+        self._set_state("refused")
+        self._clear_numbers()
+        if input_tokens is not None:
+            self.input_tokens.setText(count_text(input_tokens))
+        self.status.setText(reason)
+
+    def show_quote(self, q: Quote) -> None:
+        if q.balance_after is not None and q.balance_after < 0:
+            self._set_state("refused")
+            balance = q.balance_after + q.price_base_units
+            self.status.setText(f"Your balance ({amount_short(balance)}) does not cover this price: "
+                                f"{amount_short(-q.balance_after)} more is needed. Top up first.")
+        else:
+            self._set_state("ok")
+            self.status.setText("Your balance covers it." if q.balance_after is not None
+                                else "The price of this task if you run it now.")
+        self.price.setText(amount_short(q.price_base_units))
+        self.price.setToolTip(f"{amount_full(q.price_base_units)} ({q.price_base_units:,} base units)")
+        self.input_tokens.setText(count_text(q.input_tokens))
+        self.input_tokens.setToolTip(f"Counted with {q.encoding}, as {q.provider_name} meters {q.model}")
+        for label, cost in ((self.input_cost, q.input_cost), (self.output_cost, q.output_cost)):
+            text, tip = _share(cost)
+            label.setText(text)
+            label.setToolTip(tip)
+        if q.balance_after is None:
+            self._set_after(DASH, "")
+        elif q.balance_after < 0:
+            self._set_after("not enough AIT", f"{amount_full(-q.balance_after)} short")
+        else:
+            self._set_after(amount_short(q.balance_after), amount_full(q.balance_after))
+
+    def set_balance(self, balance: int | None, why_none: str = "") -> None:
+        if balance is None:
+            self.balance.setText(DASH)
+            self.balance.setToolTip(why_none)
+        else:
+            self.balance.setText(amount_short(balance))
+            self.balance.setToolTip(amount_full(balance))
+
+    def _set_after(self, text: str, tip: str) -> None:
+        self.balance_after.setText(text)
+        self.balance_after.setToolTip(tip)
+
+    def _clear_numbers(self) -> None:
+        self.price.setText(DASH)
+        self.price.setToolTip("")
+        for label in (self.input_tokens, self.input_cost, self.output_cost):
+            label.setText(DASH)
+            label.setToolTip("")
+        self._set_after(DASH, "")
