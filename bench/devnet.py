@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import machine, summary  # noqa: E402
+from common import machine, summary
 
-from wallet.config import DataDir  # noqa: E402
-from wallet.devnet.anvil import free_port, start_anvil  # noqa: E402
-from wallet.devnet.manager import DevnetManager  # noqa: E402
+from wallet.config import DataDir
+from wallet.devnet.anvil import free_port, start_anvil
+from wallet.devnet.manager import DevnetManager
 
 RUNS = 5
 

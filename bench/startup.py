@@ -8,11 +8,11 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import machine, python, summary, time_command  # noqa: E402
+from common import machine, python, summary, time_command
 
-from wallet.config import DataDir  # noqa: E402
-from wallet.devnet.anvil import free_port  # noqa: E402
-from wallet.devnet.manager import DevnetManager  # noqa: E402
+from wallet.config import DataDir
+from wallet.devnet.anvil import free_port
+from wallet.devnet.manager import DevnetManager
 
 RUNS = 10
 

@@ -48,8 +48,12 @@ class AppController(QObject):
     def start(self) -> None:
         self._set_loading("network", True)
         self.startup_progress.emit(f"Connecting to {self.service.network_name}…")
-        op(self._startup, parent=self).success(self._startup_done).failure(self._startup_failed).run()
         self._set_loading("tokenizers", True)
+        # Tokenizers load after the network is up: both are CPU-bound Python and would slow each other down.
+        op(self._startup, parent=self).success(self._startup_done).failure(self._startup_failed).finally_(
+            self._warm_tokenizers).run()
+
+    def _warm_tokenizers(self) -> None:
         op(lambda: self.service.warm_up_tokenizers().result(), parent=self).finally_(
             lambda: self._set_loading("tokenizers", False)).run()
 
