@@ -1,8 +1,8 @@
-"""Screenshots for docs/screenshots/, taken by the GUI tests when AIT_SCREENSHOTS=1.
+"""Screenshots for docs/screenshots/, taken from the GUI tests when AIT_SCREENSHOTS=1.
 
-    save_shot(widget, "run-task")   # → docs/screenshots/run-task-light.png or -dark.png (the current theme)
-
-The theme is whatever ``ui.theme.apply_theme`` last set; tests that want both call it twice.
+``save_shot(widget, "settings")`` renders the widget in the light and the dark theme and writes
+``docs/screenshots/settings-light.png`` and ``settings-dark.png``. Without the variable it does nothing, so
+the tests cost the same as before.
 """
 
 from __future__ import annotations
@@ -12,24 +12,30 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ui.theme import is_dark
-
 SHOTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WINDOW_SIZE = (1100, 720)
 
 
-def enabled() -> bool:
+def shots_enabled() -> bool:
     return os.environ.get("AIT_SCREENSHOTS") == "1"
 
 
-def save_shot(widget: QWidget, name: str) -> Path | None:
-    """Render ``widget`` as it is now and save it; None when screenshots are off."""
-    if not enabled():
-        return None
+def save_shot(widget: QWidget, name: str) -> list[Path]:
+    if not shots_enabled():
+        return []
+    from ui.theme import apply_theme
+
     app = QApplication.instance()
-    for _ in range(3):  # let layouts and style changes settle before grabbing
-        app.processEvents()  # type: ignore[union-attr]
+    assert isinstance(app, QApplication)
     SHOTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = SHOTS_DIR / f"{name}-{'dark' if is_dark() else 'light'}.png"
-    if not widget.grab().save(str(path)):
-        raise OSError(f"could not write {path}")
-    return path
+    saved = []
+    for dark in (False, True):
+        apply_theme(app, dark=dark)
+        for _ in range(3):  # style sheets and layouts settle over a few passes of the event loop
+            app.processEvents()
+        path = SHOTS_DIR / f"{name}-{'dark' if dark else 'light'}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+    apply_theme(app, dark=False)
+    app.processEvents()
+    return saved

@@ -122,10 +122,14 @@ class StrengthMeter(QWidget):
         level = self.strength.level
         tint = {"too short": colour("danger"), "weak": colour("danger"), "fair": _AMBER,
                 "strong": colour("success")}.get(level, colour("muted"))
-        self.bar.setStyleSheet(
-            f"QProgressBar {{ border: none; border-radius: 3px; background: palette(mid); }}"
-            f"QProgressBar::chunk {{ border-radius: 3px; background: {tint}; }}")
-        self.text.setStyleSheet(f"color: {tint if level in ('too short', 'weak') else colour('muted')};")
+        bar_css = (f"QProgressBar {{ border: none; border-radius: 3px; background: palette(mid); }}"
+                   f"QProgressBar::chunk {{ border-radius: 3px; background: {tint}; }}")
+        text_css = f"color: {tint if level in ('too short', 'weak') else colour('muted')};"
+        # Restyling sends another PaletteChange: only restyle when something changed.
+        if bar_css != self.bar.styleSheet():
+            self.bar.setStyleSheet(bar_css)
+        if text_css != self.text.styleSheet():
+            self.text.setStyleSheet(text_css)
 
     def changeEvent(self, event: QEvent) -> None:
         # Colours come from the light or dark theme; follow a theme change while shown.
