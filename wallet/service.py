@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from wallet.addresses import parse_address
 from wallet.config import DataDir, Settings
 from wallet.errors import ConfigError, InvalidInput
-from wallet.events import AccountsChanged, BalancesChanged, EventBus, LockChanged
+from wallet.events import AccountsChanged, BalancesChanged, EventBus, LockChanged, ProvidersChanged
 from wallet.networks import NetworkProfile, get_profile, load_profiles, save_custom_profile
 from wallet.registry import ProviderInfo
 from wallet.units import format_amount
@@ -329,7 +329,8 @@ class WalletService:
 
         with self._lock:
             if self._watcher is None:
-                self._watcher = ChainWatcher(self.bus, self.block_number, self._balance_pair, interval=interval)
+                self._watcher = ChainWatcher(self.bus, self.block_number, self._balance_pair, interval=interval,
+                                             on_blocks=self._registry_events)
                 self._watcher.watch_address(self.current_account() if self.has_wallet() else None)
                 self._watcher.start()
 
@@ -342,6 +343,15 @@ class WalletService:
     def refresh_balances(self) -> None:
         if self._watcher is not None:
             self._watcher.refresh()
+
+    def _registry_events(self, first: int, last: int) -> None:
+        """Any registry event in the new blocks (price set, provider updated…) makes the cached sheet stale."""
+        registry = self.profile.contracts.get("ProviderRegistry")
+        if registry is None or self._quotes is None:
+            return
+        if self.chain.get_logs(registry, [], first, last):
+            self._quotes.invalidate()
+            self.bus.publish(ProvidersChanged())
 
     def _balance_pair(self, address: str) -> tuple[int, int]:
         b = self.balances(address)

@@ -18,11 +18,13 @@ log = logging.getLogger(__name__)
 
 class ChainWatcher:
     def __init__(self, bus: EventBus, block_number: Callable[[], int],
-                 balances: Callable[[str], tuple[int, int]], *, interval: float = 1.0) -> None:
+                 balances: Callable[[str], tuple[int, int]], *, interval: float = 1.0,
+                 on_blocks: Callable[[int, int], None] | None = None) -> None:
         self._bus = bus
         self._block_number = block_number
         self._balances = balances
         self._interval = interval
+        self._on_blocks = on_blocks  # (first, last) of the blocks that arrived since the previous poll
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -68,7 +70,12 @@ class ChainWatcher:
         self._set_state("connected")
         new_block = number != self._last_block
         if new_block:
-            self._last_block = number
+            previous, self._last_block = self._last_block, number
+            if self._on_blocks is not None and previous is not None and number > previous:
+                try:
+                    self._on_blocks(previous + 1, number)
+                except WalletError as e:
+                    log.info("block follow-up failed: %s", e.user_message)
             self._bus.publish(NewBlock(number))
         address = self._address
         # Balances only change with a block; re-read them then, or when asked to.
