@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import keyring.backend
 import pytest
 from keyring.backends import fail, null
 from keyring.errors import KeyringLocked, PasswordDeleteError
@@ -71,11 +70,11 @@ def test_null_backend_is_refused() -> None:
         KeyringVault(backend=null.Keyring()).set("x", "y")
 
 
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+class _MemoryKeyring:
+    """Duck-typed, not a KeyringBackend subclass: subclasses register themselves with `keyring` and would
+    change which backend the rest of the test session gets."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -93,6 +92,20 @@ def test_plaintext_alt_backends_are_refused() -> None:
     plaintext = type("PlaintextKeyring", (_MemoryKeyring,), {"__module__": "keyrings.alt.file"})
     with pytest.raises(KeyringUnavailable, match="not an OS keyring"):
         KeyringVault(backend=plaintext()).set("x", "y")
+
+
+def test_a_chain_with_a_plaintext_member_uses_its_os_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    from keyring.backends import chainer
+
+    plaintext = type("PlaintextKeyring", (_MemoryKeyring,), {"__module__": "keyrings.alt.file"})()
+    os_backend = _MemoryKeyring()
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", [plaintext, os_backend, fail.Keyring()])
+    KeyringVault(backend=chainer.ChainerBackend()).set("x", "y")
+    assert os_backend.store == {("ai-token-wallet", "x"): "y"}
+    assert plaintext.store == {}
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", [plaintext, fail.Keyring()])
+    with pytest.raises(KeyringUnavailable, match="not an OS keyring"):
+        KeyringVault(backend=chainer.ChainerBackend()).set("x", "y")
 
 
 def test_locked_keyring_says_unlock_it() -> None:

@@ -80,8 +80,7 @@ class KeyringVault:
     def _kr(self) -> Any:
         import keyring
 
-        backend = self._backend or keyring.get_keyring()
-        _refuse_unsafe(backend)
+        backend = _os_backend(self._backend or keyring.get_keyring())
         self.description = f"OS keyring ({type(backend).__name__} from {type(backend).__module__})"
         return backend
 
@@ -124,19 +123,26 @@ class KeyringVault:
         return result
 
 
-def _refuse_unsafe(backend: Any) -> None:
-    """Refuse keyring backends that would store in plain text, store nothing, or prompt on a tty."""
+def _os_backend(backend: Any) -> Any:
+    """The OS keyring backend to use: never one that stores in plain text, stores nothing, or prompts on a tty.
+
+    ``keyring`` chains every viable backend, so with keyrings.alt installed the chain holds its plaintext file
+    beside the Secret Service; the wallet then talks to the best OS backend of the chain directly.
+    """
     from keyring.backends import chainer, fail, null
 
     members = list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
-    if not members or all(isinstance(b, (fail.Keyring, null.Keyring)) for b in members):
-        raise KeyringUnavailable(NO_KEYRING_HELP)
-    for b in members:
-        if type(b).__module__.startswith("keyrings.alt") or isinstance(b, null.Keyring):
-            raise KeyringUnavailable(
-                f"The configured keyring backend {type(b).__module__}.{type(b).__name__} is not an OS keyring; "
-                "the wallet does not use it. " + NO_KEYRING_HELP
-            )
+    rejected = [b for b in members if type(b).__module__.startswith("keyrings.alt")]
+    usable = [b for b in members if b not in rejected and not isinstance(b, (fail.Keyring, null.Keyring))]
+    if usable:
+        return usable[0]
+    if rejected:
+        b = rejected[0]
+        raise KeyringUnavailable(
+            f"The configured keyring backend {type(b).__module__}.{type(b).__name__} is not an OS keyring; "
+            "the wallet does not use it. " + NO_KEYRING_HELP
+        )
+    raise KeyringUnavailable(NO_KEYRING_HELP)
 
 
 class FileVault:
