@@ -210,6 +210,21 @@ def test_idle_lock_fires_on_its_own(make) -> None:  # type: ignore[no-untyped-de
     assert km._unlocked._session is None  # keys dropped without anyone asking is_locked()
 
 
+def test_background_timer_honours_touches(make) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    fired = threading.Event()
+    km = make(idle_timeout=2.0, auto_lock_thread=True, on_lock=lambda reason: fired.set())
+    km.import_mnemonic(TEST_PHRASE, PASSWORD)
+    end = time.monotonic() + 3.0  # longer than the timeout: only the touches keep it unlocked
+    while time.monotonic() < end:
+        km.touch()
+        time.sleep(0.1)
+    assert not fired.is_set() and not km.is_locked()
+    assert fired.wait(10), "the timer did not re-arm after the touches"
+    assert km.is_locked()
+
+
 def test_idle_timeout_comes_from_settings(data_dir: DataDir) -> None:
     settings = Settings(auto_lock_minutes=7)
     km = KeyManager(data_dir, settings, auto_lock_thread=False)
@@ -352,4 +367,35 @@ def test_a_blob_swapped_for_one_under_another_password_is_reported(make, data_di
     km.lock()
     with pytest.raises(KeystoreError, match="altered outside the wallet"):
         km.unlock(PASSWORD)
+    assert km.is_locked()
+
+
+def test_concurrent_callers(make) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    km = make()
+    km.import_mnemonic(TEST_PHRASE, PASSWORD)
+    with ThreadPoolExecutor(4) as pool:
+        added = list(pool.map(lambda _: km.add_account(), range(4)))
+    assert sorted(a.index for a in added) == [1, 2, 3, 4]
+    assert len({a.address for a in km.list_accounts()}) == 5
+
+    signer = km.signer(TEST_ADDR0)
+    msg = encode_typed_data(full_message=typed_data(TEST_ADDR0))
+    outcomes: list[str] = []
+
+    def sign_many() -> None:
+        for _ in range(40):
+            try:
+                signer.sign_message(msg)
+                outcomes.append("signed")
+            except WalletLocked:
+                outcomes.append("locked")
+
+    with ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(sign_many) for _ in range(2)]
+        pool.submit(km.lock).result()
+        for f in futures:
+            f.result()  # anything but a signature or WalletLocked would surface here
+    assert len(outcomes) == 80 and set(outcomes) <= {"signed", "locked"}
     assert km.is_locked()

@@ -63,9 +63,10 @@ class KeyManager:
     # --- vault and metadata ---
     @property
     def vault(self) -> Vault:
-        if self._vault is None:
-            self._vault = open_vault(self.data_dir, self.settings)
-        return self._vault
+        with self._op:
+            if self._vault is None:
+                self._vault = open_vault(self.data_dir, self.settings)
+            return self._vault
 
     def _meta(self) -> WalletMeta | None:
         return load_meta(self.data_dir.accounts_file)
