@@ -40,6 +40,7 @@ class AppController(QObject):
         self.signals = CoreSignals(service.bus, self)
         self.mode = "starting"
         self.started_devnet = False
+        self.shut_down = False
         self._last_touch = 0.0
         self._loading: set[str] = set()
         self.signals.lock_changed.connect(self._on_lock_changed)
@@ -119,6 +120,9 @@ class AppController(QObject):
 
     # --- shut-down ---
     def shutdown(self) -> None:
+        if self.shut_down:
+            return
+        self.shut_down = True
         self.signals.detach()
         self.service.stop_watching()
         wait_for_all(10_000)

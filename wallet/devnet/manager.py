@@ -69,6 +69,7 @@ def _looks_like_anvil(pid: int) -> bool:
         return True  # no /proc (macOS): the chain-id and port checks stand in
 
 
+PORT_ENV = "AI_WALLET_DEVNET_PORT"
 # anvils started by this process, so `down` can reap them (no zombie left while a long-lived app runs).
 _children: dict[int, AnvilProcess] = {}
 
@@ -162,8 +163,12 @@ class DevnetManager:
                             node["pid"] if node else None, block)
 
     def _last_port(self) -> int:
+        """The port this data dir's devnet used last; else $AI_WALLET_DEVNET_PORT; else 8545."""
         port = self._node_record().get("port")
-        return port if isinstance(port, int) and 0 < port < 65536 else DEVNET_DEFAULT_PORT
+        if isinstance(port, int) and 0 < port < 65536:
+            return port
+        env = os.environ.get(PORT_ENV, "")
+        return int(env) if env.isdigit() and 0 < int(env) < 65536 else DEVNET_DEFAULT_PORT
 
     def profile(self) -> NetworkProfile:
         """The devnet network profile with the running port and the deployed addresses."""

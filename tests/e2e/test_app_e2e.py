@@ -1,0 +1,147 @@
+"""The newcomer's path through the real app, on a devnet the app starts itself: create a wallet (confirming
+the phrase), see balances, get AIT from the faucet, lock and unlock, quote a task as it is typed (equal to
+`ai-wallet quote`), compare providers; on exit the devnet the app started is stopped."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from clirun import run_cli
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from ui.controller import AppController
+from ui.formatting import amount_short
+from ui.main_window import MainWindow, Shell
+from ui.ops import wait_for_all
+from ui.pages.home import HomePage
+from ui.pages.run_task import RunTaskPage
+from ui.views.onboarding import OnboardingView
+from ui.widgets.model_picker import count_text
+from wallet.config import DataDir
+from wallet.devnet.anvil import free_port
+from wallet.devnet.manager import DevnetManager
+from wallet.quote import PromptInput
+from wallet.service import WalletService
+from wallet.units import ONE
+
+pytestmark = [pytest.mark.gui, pytest.mark.chain]
+PASSWORD = "a long and private passphrase"
+PROMPT = "Write a haiku about paying for tokens with tokens.\nThen explain it in one sentence."
+LEFT = Qt.MouseButton.LeftButton
+
+
+def create_wallet_through_onboarding(window: MainWindow, qtbot: QtBot) -> None:
+    view = window.modes.currentWidget()
+    assert isinstance(view, OnboardingView)
+    qtbot.mouseClick(view.welcome.create_button, LEFT)
+    fields = view.password_step.fields
+    qtbot.keyClicks(fields.password, PASSWORD)
+    qtbot.keyClicks(fields.repeat, PASSWORD)
+    qtbot.mouseClick(view.password_step.action_button, LEFT)
+    qtbot.waitUntil(lambda: view.current() is view.phrase_step, timeout=15_000)
+    words = view.phrase_step.grid.words()
+    view.phrase_step.written.setChecked(True)
+    qtbot.mouseClick(view.phrase_step.action_button, LEFT)
+    confirm = view.confirm_step
+    for field, pos in zip(confirm.inputs, confirm.positions, strict=True):
+        qtbot.keyClicks(field, words[pos])
+    qtbot.mouseClick(confirm.action_button, LEFT)
+
+
+@pytest.fixture
+def window(tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    monkeypatch.setenv("AI_WALLET_DEVNET_PORT", str(free_port()))
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    data_dir = DataDir(tmp_path / "wallet").ensure()
+    controller = AppController(WalletService(data_dir))
+    win = MainWindow(controller)
+    qtbot.addWidget(win)
+    win.resize(1100, 720)
+    win.show()
+    yield win
+    if not controller.shut_down:
+        wait_for_all()
+        controller.shutdown()
+    DevnetManager(data_dir).down()  # whatever happened above, leave no chain running
+
+
+def test_newcomer_path(window: MainWindow, qtbot: QtBot) -> None:
+    controller = window.controller
+    service = controller.service
+    data_dir = service.data_dir
+    controller.start()
+
+    # The app starts the devnet itself; with no wallet, onboarding fills the window.
+    qtbot.waitUntil(lambda: controller.mode == "onboarding", timeout=60_000)
+    assert controller.started_devnet
+    assert DevnetManager(data_dir).status().running
+    create_wallet_through_onboarding(window, qtbot)
+    qtbot.waitUntil(lambda: controller.mode == "main", timeout=30_000)
+
+    shell = window.modes.currentWidget()
+    assert isinstance(shell, Shell)
+    home = shell.page_list[0]
+    assert isinstance(home, HomePage)
+    address = service.current_account()
+    assert address is not None
+    qtbot.waitUntil(lambda: home.address_label.address == address, timeout=10_000)
+    qtbot.waitUntil(lambda: home.balances == (0, 0), timeout=15_000)
+    assert "No AIT yet" in home.hint.text()
+    assert home.faucet_card.isVisible()
+
+    qtbot.mouseClick(home.faucet_button, LEFT)
+    qtbot.waitUntil(lambda: home.balances == (ONE, 100 * ONE), timeout=30_000)
+    assert home.ait_value.text() == amount_short(100 * ONE)
+    assert run_cli(data_dir.root, "balance", address, "--json").json()["ait"] == "100"
+
+    # Lock covers the window; the right password opens it again.
+    qtbot.mouseClick(shell.lock_button, LEFT)
+    qtbot.waitUntil(lambda: controller.mode == "locked", timeout=10_000)
+    lock = window.modes.currentWidget()
+    qtbot.keyClicks(lock.password, PASSWORD)  # type: ignore[attr-defined]
+    qtbot.keyClick(lock.password, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: controller.mode == "main", timeout=30_000)
+
+    # Run a task: the live quote equals the CLI's for the same input.
+    shell.show_page("Run a task")
+    page = shell.pages.currentWidget()
+    assert isinstance(page, RunTaskPage)
+    qtbot.waitUntil(lambda: page.picker.model() is not None, timeout=30_000)
+    page.picker.select(1, "gpt-4o-mini")
+    page.panel.budget.setValue(300)
+    first_line, second_line = PROMPT.split("\n")
+    qtbot.keyClicks(page.prompt, first_line)  # QTest cannot type "\n" itself: Return is a key press
+    qtbot.keyClick(page.prompt, Qt.Key.Key_Return)
+    qtbot.keyClicks(page.prompt, second_line)
+    assert page.prompt.toPlainText() == PROMPT
+    cli = run_cli(data_dir.root, "quote", "--provider", "1", "--model", "gpt-4o-mini", "--max-output", "300",
+                  "--prompt", PROMPT, "--json").json()
+    qtbot.waitUntil(lambda: page.panel.state == "ok"
+                    and page.panel.input_tokens.text() == count_text(cli["input_tokens"]), timeout=30_000)
+    assert page.panel.price.text() == amount_short(int(cli["price_base_units"]))
+    assert page.panel.balance_after.text() == amount_short(100 * ONE - int(cli["price_base_units"]))
+
+    # Compare providers: every provider/model that can take it, cheapest first, as the engine ranks them.
+    qtbot.mouseClick(page.panel.compare_button, LEFT)
+    qtbot.waitUntil(lambda: page.compare_dialog is not None and page.compare_dialog.comparison is not None,
+                    timeout=30_000)
+    shown = page.compare_dialog.comparison  # type: ignore[union-attr]
+    expected = service.quotes.compare(PromptInput.text(PROMPT), 300, 100 * ONE)
+    assert [(q.provider_id, q.model, q.price_base_units) for q in shown] == [
+        (q.provider_id, q.model, q.price_base_units) for q in expected]
+    prices = [q.price_base_units for q in shown]
+    assert prices == sorted(prices) and len(prices) >= 4
+    page.compare_dialog.reject()  # type: ignore[union-attr]
+
+    # Quitting stops the devnet the app started and leaves no process behind.
+    pid = DevnetManager(data_dir).status().pid
+    wait_for_all()
+    controller.shutdown()
+    assert not DevnetManager(data_dir).status().running
+    assert pid is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
