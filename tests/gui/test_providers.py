@@ -14,14 +14,16 @@ from eth_account import Account
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from shots import save_shot
+from shots import WINDOW_SIZE, save_shot
 
 from ui.controller import AppController
 from ui.pages.providers import UNREACHABLE, ProvidersPage
-from ui.theme import apply_theme, colour
+from ui.theme import SUCCESS_DARK, apply_theme, colour
 from wallet.config import DataDir
+from wallet.devnet.anvil import free_port
 from wallet.devnet.demo import DEMO_PROVIDERS
 from wallet.devnet.manager import DevnetStatus
+from wallet.networks import NetworkProfile, save_custom_profile
 from wallet.service import WalletService
 
 pytestmark = [pytest.mark.gui, pytest.mark.chain]
@@ -37,7 +39,7 @@ def service(devnet: tuple[DataDir, DevnetStatus]) -> Iterator[WalletService]:
 def open_page(service: WalletService, qtbot: QtBot) -> ProvidersPage:
     page = ProvidersPage(AppController(service))
     qtbot.addWidget(page)
-    page.resize(1100, 720)
+    page.resize(*WINDOW_SIZE)
     page.show()
     page.on_shown()
     qtbot.waitUntil(lambda: len(page.cards) >= 2, timeout=20_000)
@@ -71,6 +73,15 @@ def test_lists_both_demo_providers_with_models_and_prices(service: WalletService
         ok, text = service.check_endpoint(card.provider.endpoint)
         assert card.reach.text().split(" in ")[0] == text.split(" in ")[0]
         assert colour("success" if ok else "danger") in card.dot.styleSheet()
+    app = QApplication.instance()
+    apply_theme(app, dark=True)  # type: ignore[arg-type]
+    try:  # the dots and badges follow a theme switch
+        app.processEvents()  # type: ignore[union-attr]
+        assert colour("muted") in budget.badge.styleSheet() and SUCCESS_DARK in demo.badge.styleSheet()
+        assert all(colour("success") in c.dot.styleSheet() or colour("danger") in c.dot.styleSheet()
+                   for c in (demo, budget))
+    finally:
+        apply_theme(app, dark=False)  # type: ignore[arg-type]
     save_shot(page, "providers")
 
 
@@ -103,23 +114,15 @@ def test_refresh_rereads_the_registry(service: WalletService, qtbot: QtBot) -> N
     assert page.cards[1].model_rows() == rows
 
 
-def test_unreachable_registry(tmp_path: Path, qtbot: QtBot) -> None:
-    service = WalletService(DataDir(tmp_path / "no-devnet").ensure())
+def test_unreachable_registry(tmp_path: Path, devnet: tuple[DataDir, DevnetStatus], qtbot: QtBot) -> None:
+    data_dir = DataDir(tmp_path / "offline").ensure()
+    contracts = WalletService(devnet[0]).profile.contracts
+    save_custom_profile(data_dir, NetworkProfile("offline", 31337, f"http://127.0.0.1:{free_port()}", contracts))
+    service = WalletService(data_dir, network="offline")
     page = ProvidersPage(AppController(service))
     qtbot.addWidget(page)
     page.on_shown()
     qtbot.waitUntil(lambda: page.stack.currentWidget() is page.message_view
-                    and page.message.text().startswith(UNREACHABLE), timeout=30_000)
-    assert not page.cards
+                    and page.message_view.text().startswith(UNREACHABLE + "\n"), timeout=30_000)
+    assert not page.cards and page.refresh_button.isEnabled()
     service.close()
-
-
-def test_dark_theme_shot(service: WalletService, qtbot: QtBot) -> None:
-    apply_theme(QApplication.instance(), dark=True)  # type: ignore[arg-type]
-    try:
-        page = open_page(service, qtbot)
-        for card in page.cards.values():
-            qtbot.waitUntil(lambda c=card: c.reach.text() != "checking…", timeout=15_000)
-        save_shot(page, "providers")
-    finally:
-        apply_theme(QApplication.instance(), dark=False)  # type: ignore[arg-type]

@@ -17,18 +17,21 @@ from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from shots import save_shot
+from shots import WINDOW_SIZE, save_shot
 
 from ui.controller import AppController
 from ui.formatting import amount_full, amount_short
-from ui.pages.run_task import UNREACHABLE, RunTaskPage
-from ui.theme import apply_theme, colour
+from ui.pages.providers import UNREACHABLE, UNREADABLE
+from ui.pages.run_task import RunTaskPage
+from ui.theme import DANGER, DANGER_DARK, SUCCESS_DARK, apply_theme, colour
 from ui.widgets.model_picker import count_text
 from wallet.addresses import parse_address
 from wallet.config import DataDir
+from wallet.devnet.anvil import free_port
 from wallet.devnet.manager import DevnetStatus
 from wallet.errors import QuoteError
 from wallet.metering import count_chat_tokens
+from wallet.networks import NetworkProfile, save_custom_profile
 from wallet.quote import PromptInput, Quote
 from wallet.service import WalletService
 from wallet.tokenizers import get_encoding
@@ -40,7 +43,7 @@ WORDS = [
     "the", "provider", "meters", "every", "token", "of", "the", "prompt", "before", "it", "answers", "while",
     "wallet", "prices", "each", "request", "exactly", "settlement", "happens", "on", "chain", "context",
     "window", "output", "budget", "registry", "quote", "authorization", "nonce", "receipt", "über", "café",
-    "東京", "数据",
+    "naïve", "résumé",
 ]
 
 
@@ -68,7 +71,7 @@ def page(service: WalletService, qtbot: QtBot) -> RunTaskPage:
     apply_theme(QApplication.instance(), dark=False)  # type: ignore[arg-type]
     p = RunTaskPage(AppController(service))
     qtbot.addWidget(p)
-    p.resize(1100, 720)
+    p.resize(*WINDOW_SIZE)
     p.show()
     p.on_shown()
     qtbot.waitUntil(lambda: p.picker.model() is not None, timeout=20_000)
@@ -245,6 +248,7 @@ def test_balance_after_and_balance_too_low(page: RunTaskPage, service: WalletSer
     assert page.panel.price.text() == amount_short(expected.price_base_units)
     assert page.panel.balance_after.text() == "not enough AIT"
     assert has_colour(page.panel.status, colour("danger"))
+    save_shot(page, "run-task-balance-low")
 
     service.devnet_faucet(address, 0, 5 * ONE)
     service.publish_balances(address)  # what the chain watcher does: balances_changed for this account
@@ -317,43 +321,51 @@ def test_open_and_drop_a_text_file(page: RunTaskPage, service: WalletService, qt
     wait_quote(qtbot, page)
 
 
-def test_unreachable_registry_shows_an_empty_state(tmp_path: Path, qtbot: QtBot) -> None:
-    service = WalletService(DataDir(tmp_path / "no-devnet").ensure())  # devnet profile, nothing running
+def offline_service(tmp_path: Path, devnet: tuple[DataDir, DevnetStatus]) -> WalletService:
+    """The devnet's contracts behind an RPC port nothing listens on: the registry is unreachable."""
+    data_dir = DataDir(tmp_path / "offline").ensure()
+    contracts = WalletService(devnet[0]).profile.contracts
+    save_custom_profile(data_dir, NetworkProfile("offline", 31337, f"http://127.0.0.1:{free_port()}", contracts))
+    return WalletService(data_dir, network="offline")
+
+
+def test_unreachable_registry_shows_an_empty_state(tmp_path: Path, devnet: tuple[DataDir, DevnetStatus],
+                                                   qtbot: QtBot) -> None:
+    service = offline_service(tmp_path, devnet)
+    p = RunTaskPage(AppController(service))
+    qtbot.addWidget(p)
+    p.resize(*WINDOW_SIZE)
+    p.on_shown()
+    qtbot.waitUntil(lambda: p.stack.currentWidget() is p.empty_view, timeout=30_000)
+    assert p.empty_view.text().startswith(UNREACHABLE + "\n")
+    save_shot(p, "run-task-offline")
+    service.close()
+
+
+def test_registry_missing_from_the_network_settings(tmp_path: Path, qtbot: QtBot) -> None:
+    service = WalletService(DataDir(tmp_path / "no-devnet").ensure())  # no deployment recorded
     p = RunTaskPage(AppController(service))
     qtbot.addWidget(p)
     p.on_shown()
     qtbot.waitUntil(lambda: p.stack.currentWidget() is p.empty_view, timeout=30_000)
-    assert p.empty_view.property("message").text().startswith(UNREACHABLE)
+    assert p.empty_view.text() == (
+        f"{UNREADABLE}\nThe network 'devnet' has no ProviderRegistry address configured. "
+        "Add it in Settings → Network (or networks.json).")
     service.close()
 
 
-def test_dark_theme_shots(page: RunTaskPage, qtbot: QtBot) -> None:
-    """The same states in the dark palette (the page is rebuilt so inline colours follow the theme)."""
-    apply_theme(QApplication.instance(), dark=True)  # type: ignore[arg-type]
+def test_colours_follow_a_theme_switch(page: RunTaskPage, qtbot: QtBot) -> None:
+    choose(page, 1, "gpt-3.5-turbo")
+    page.prompt.setPlainText(prose(20_000, encoding="cl100k_base"))
+    wait_quote(qtbot, page, "refused")
+    assert has_colour(page.panel.status, DANGER)
+    app = QApplication.instance()
+    apply_theme(app, dark=True)  # type: ignore[arg-type]
     try:
-        dark = RunTaskPage(page.controller)
-        qtbot.addWidget(dark)
-        dark.resize(1100, 720)
-        dark.show()
-        dark.on_shown()
-        qtbot.waitUntil(lambda: dark.picker.model() is not None, timeout=20_000)
-        choose(dark, 1, "gpt-4o-mini")
-        qtbot.keyClicks(dark.prompt, PROMPT)
-        wait_quote(qtbot, dark)
-        save_shot(dark, "run-task")
-        choose(dark, 1, "gpt-3.5-turbo")
-        dark.prompt.setPlainText(prose(20_000, encoding="cl100k_base"))
-        wait_quote(qtbot, dark, "refused")
-        assert has_colour(dark.panel.status, colour("danger"))
-        save_shot(dark, "run-task-refused")
-        choose(dark, 1, "gpt-4o-mini")
-        dark.prompt.setPlainText(prose(9_000))
-        wait_quote(qtbot, dark)
-        dark.open_compare()
-        assert dark.compare_dialog is not None
-        dialog = dark.compare_dialog
-        qtbot.waitUntil(lambda: dialog.comparison is not None, timeout=20_000)
-        save_shot(dialog, "compare")
-        dialog.close()
+        app.processEvents()  # type: ignore[union-attr]
+        assert has_colour(page.panel.status, DANGER_DARK) and not has_colour(page.panel.status, DANGER)
+        assert SUCCESS_DARK in page.picker.badge.styleSheet()
     finally:
-        apply_theme(QApplication.instance(), dark=False)  # type: ignore[arg-type]
+        apply_theme(app, dark=False)  # type: ignore[arg-type]
+    app.processEvents()  # type: ignore[union-attr]
+    assert has_colour(page.panel.status, DANGER)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,7 @@ from ui.formatting import amount_full, amount_short
 from ui.ops import op
 from ui.theme import colour
 from ui.widgets.common import subtitle
-from ui.widgets.model_picker import count_text
+from ui.widgets.model_picker import THEME_EVENTS, count_text, restyle
 from wallet.quote import Comparison, PromptInput, QuoteEngine
 
 COLUMNS = ("Provider", "Model", "Verified", "Input tokens", "Price", "Balance after")
@@ -55,6 +55,8 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare providers")
         self.resize(760, 440)
         self.comparison: Comparison | None = None
+        self.failed = False
+        self._tinted: list[tuple[QTableWidgetItem, str]] = []  # (item, semantic colour), re-tinted on theme change
         self.header = subtitle(f"Comparing every provider for this prompt with an output budget of "
                                f"{count_text(max_output)} tokens…")
         self.table = QTableWidget(0, len(COLUMNS))
@@ -65,6 +67,7 @@ class CompareDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         head = self.table.horizontalHeader()
+        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in RIGHT:
@@ -124,12 +127,13 @@ class CompareDialog(QDialog):
                 _item(after, after_tip, right=True),
             ]
             if q.verified:
-                cells[2].setForeground(_brush("success"))
+                self._tinted.append((cells[2], "success"))
             if q.balance_after is not None and q.balance_after < 0:
-                cells[5].setForeground(_brush("danger"))
+                self._tinted.append((cells[5], "danger"))
             for c, item in enumerate(cells):
                 item.setData(Qt.ItemDataRole.UserRole, (q.provider_id, q.model))
                 self.table.setItem(r, c, item)
+        self._colour()
         if result.refusals:
             lines = [f"<b>{escape(x.provider_name)} · {escape(x.model)}</b>: {escape(x.reason)}"
                      for x in result.refusals]
@@ -138,8 +142,20 @@ class CompareDialog(QDialog):
             self.refusals.show()
 
     def _failed(self, exc: BaseException) -> None:
+        self.failed = True
         self.header.setText(user_message(exc))
-        self.header.setStyleSheet(f"color: {colour('danger')};")
+        self._colour()
+
+    def _colour(self) -> None:
+        for item, name in self._tinted:
+            item.setForeground(QBrush(QColor(colour(name))))
+        if self.failed:
+            restyle(self.header, f"color: {colour('danger')};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in THEME_EVENTS and hasattr(self, "_tinted"):
+            self._colour()
 
     def _selection_changed(self) -> None:
         self.use_button.setEnabled(bool(self.table.selectedItems()))
@@ -155,7 +171,3 @@ class CompareDialog(QDialog):
         """The table as text, as shown (for tests and accessibility tools)."""
         return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]
                 for r in range(self.table.rowCount())]
-
-
-def _brush(name: str) -> QBrush:
-    return QBrush(QColor(colour(name)))

@@ -6,9 +6,10 @@ is on chain (whole payTo addresses, verified or not) and checks each endpoint in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -26,17 +27,61 @@ from PySide6.QtWidgets import (
 )
 
 from ui.controller import AppController
-from ui.errors import user_message
 from ui.ops import op
 from ui.pages.base import Page
 from ui.theme import colour
 from ui.widgets.common import AddressLabel, CopyButton, subtitle, title
-from ui.widgets.model_picker import count_text, price_text, verified_badge
-from wallet.errors import WalletError
+from ui.widgets.model_picker import THEME_EVENTS, count_text, price_text, restyle, verified_badge
+from wallet.errors import NetworkError, WalletError
 from wallet.registry import ProviderInfo
 
 MODEL_COLUMNS = ("Model", "Metered by", "Input / 1M tokens", "Output / 1M tokens", "Context window", "Max output")
 UNREACHABLE = "Can't reach the provider registry — check the network."
+UNREADABLE = "Can't read the provider registry on this network."
+log = logging.getLogger(__name__)
+
+
+def registry_error_text(exc: BaseException) -> str:
+    """Why the registry could not be read, in the user's words: the network, or the network's settings."""
+    if isinstance(exc, NetworkError):
+        return f"{UNREACHABLE}\n{exc.user_message}"
+    if isinstance(exc, WalletError):
+        return f"{UNREADABLE}\n{exc.user_message}"
+    log.error("reading the provider registry failed", exc_info=exc)
+    return UNREACHABLE
+
+
+class EmptyState(QWidget):
+    """A centred headline, the detail under it, and optionally one button: for a page with nothing to show."""
+
+    def __init__(self, text: str = "", button: QPushButton | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headline = QLabel()
+        self.headline.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.detail = subtitle("")
+        self.button = button
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for label in (self.headline, self.detail):
+            label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(label)
+        if button is not None:
+            layout.addSpacing(8)
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        """The first line is the headline, the rest (if any) the detail."""
+        head, _, rest = text.partition("\n")
+        self.headline.setText(head)
+        self.detail.setText(rest)
+        self.detail.setVisible(bool(rest))
+
+    def text(self) -> str:
+        return "\n".join(t for t in (self.headline.text(), self.detail.text()) if t)
 
 
 class ProviderCard(QFrame):
@@ -71,6 +116,7 @@ class ProviderCard(QFrame):
         endpoint.setStyleSheet("font-family: monospace;")
         endpoint_row = QHBoxLayout()
         endpoint_row.setContentsMargins(0, 0, 0, 0)
+        endpoint_row.setSpacing(6)
         endpoint_row.addWidget(endpoint)
         endpoint_row.addWidget(CopyButton(provider.endpoint))
         endpoint_row.addStretch(1)
@@ -105,8 +151,8 @@ class ProviderCard(QFrame):
         table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         head = table.horizontalHeader()
+        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         head.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for c in range(2, len(MODEL_COLUMNS)):
             table.horizontalHeaderItem(c).setTextAlignment(right)
@@ -118,19 +164,37 @@ class ProviderCard(QFrame):
                 if c >= 2:
                     item.setTextAlignment(right)
                 table.setItem(r, c, item)
-        # Every row shown, no inner scroll bar: the page scrolls instead.
-        table.resizeRowsToContents()
-        height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-        height += sum(table.rowHeight(r) for r in range(table.rowCount()))
+        # Names get their width plus air; the numbers share the rest.
+        metrics = table.fontMetrics()
+        # A common minimum keeps the columns of the cards aligned with each other.
+        for c, at_least in ((0, "gpt-3.5-turbo-16k"), (1, "cl100k_base")):
+            texts = [at_least] + [table.item(r, c).text() for r in range(table.rowCount())]
+            head.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
+            head.resizeSection(c, max(metrics.horizontalAdvance(t) for t in texts) + 28)
+        # Every row shown at one height, no inner scroll bar: the page scrolls instead.
+        row_height = metrics.height() + 12
+        table.verticalHeader().setDefaultSectionSize(row_height)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        height = head.sizeHint().height() + 2 * table.frameWidth() + row_height * table.rowCount()
         table.setFixedHeight(height)
         return table
 
     def set_reachability(self, ok: bool | None, text: str) -> None:
-        tone = colour("muted") if ok is None else colour("success") if ok else colour("danger")
-        self.dot.setStyleSheet(f"color: {tone};")
+        self._reachable = ok
         self.reach.setText(text)
         self.dot.setToolTip(f"Endpoint {text}")
         self.reach.setToolTip(f"Endpoint {text}")
+        self._colour()
+
+    def _colour(self) -> None:
+        ok = self._reachable
+        tone = colour("muted") if ok is None else colour("success") if ok else colour("danger")
+        restyle(self.dot, f"color: {tone};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in THEME_EVENTS and hasattr(self, "_reachable"):
+            self._colour()
 
     def model_rows(self) -> list[list[str]]:
         return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]
@@ -160,25 +224,19 @@ class ProvidersPage(Page):
                                  "to the address listed, at these prices."))
 
         self.stack = QStackedWidget()
-        self.message = subtitle("Loading the providers from the registry…")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        message_view = QWidget()
-        mv = QVBoxLayout(message_view)
-        mv.addStretch(1)
-        mv.addWidget(self.message)
-        mv.addStretch(2)
+        self.message_view = EmptyState("Loading the providers from the registry…")
         self.list_widget = QWidget()
         self.list_layout = QVBoxLayout(self.list_widget)
-        self.list_layout.setContentsMargins(0, 0, 8, 0)
+        self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(14)
         self.list_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.list_widget)
-        self.stack.addWidget(message_view)
+        self.stack.addWidget(self.message_view)
         self.stack.addWidget(scroll)
-        self.message_view, self.scroll = message_view, scroll
+        self.scroll = scroll
         outer.addWidget(self.stack, 1)
         controller.signals.providers_changed.connect(self.refresh)
 
@@ -210,12 +268,11 @@ class ProvidersPage(Page):
         op(work, parent=self).success(self.show_providers).failure(self._failed).finally_(done).run()
 
     def _failed(self, exc: BaseException) -> None:
-        detail = user_message(exc) if isinstance(exc, WalletError) else ""
         self._clear()
-        self._show_message(f"{UNREACHABLE}\n{detail}".strip())
+        self._show_message(registry_error_text(exc))
 
     def _show_message(self, text: str) -> None:
-        self.message.setText(text)
+        self.message_view.set_text(text)
         self.stack.setCurrentWidget(self.message_view)
 
     def _clear(self) -> None:

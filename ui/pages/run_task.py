@@ -31,6 +31,7 @@ from ui.dialogs.compare import CompareDialog
 from ui.errors import show_error, user_message
 from ui.ops import op
 from ui.pages.base import Page
+from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
 from ui.widgets.common import subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
 from ui.widgets.quote_panel import QuotePanel
@@ -43,7 +44,6 @@ MIN_INTERVAL = 0.016  # s: at most one quote per frame; faster edits (a paste, k
 MAX_EDITOR_FILE_BYTES = 8 * 1024 * 1024  # over gpt-4.1's 1M-token window already; more would only freeze the editor
 PRIME_CHARS = 50_000  # a loaded file at least this long is counted in the background before it is shown
 EDITOR_HINT = "Plain text. Drop a text file on the editor or use Open file…"
-UNREACHABLE = "Can't reach the provider registry — check the network."
 
 
 class PromptEditor(QPlainTextEdit):
@@ -90,8 +90,10 @@ class RunTaskPage(Page):
         self.stack = QStackedWidget()
         outer.addWidget(self.stack, 1)
 
-        self.loading_view = self._state_view("Loading the providers from the registry…", retry=False)
-        self.empty_view = self._state_view(UNREACHABLE, retry=True)
+        self.loading_view = EmptyState("Loading the providers from the registry…")
+        retry = QPushButton("Try again")
+        retry.clicked.connect(lambda: self.reload_providers(invalidate=True))
+        self.empty_view = EmptyState(UNREACHABLE, retry)
         self.stack.addWidget(self.loading_view)
         self.stack.addWidget(self.empty_view)
         self.stack.addWidget(self._build_content())
@@ -102,21 +104,6 @@ class RunTaskPage(Page):
         controller.signals.providers_changed.connect(lambda: self.reload_providers(invalidate=True))
 
     # --- layout ---
-    def _state_view(self, text: str, *, retry: bool) -> QWidget:
-        w = QWidget()
-        layout = QVBoxLayout(w)
-        layout.addStretch(1)
-        label = subtitle(text)
-        label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(label)
-        w.setProperty("message", label)
-        if retry:
-            button = QPushButton("Try again")
-            button.clicked.connect(lambda: self.reload_providers(invalidate=True))
-            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-        return w
-
     def _build_content(self) -> QWidget:
         content = QWidget()
         self.picker = ModelPicker()
@@ -231,11 +218,10 @@ class RunTaskPage(Page):
 
     def _providers_failed(self, exc: BaseException) -> None:
         if self.providers is None:  # else keep quoting from the sheet already loaded
-            detail = user_message(exc) if isinstance(exc, WalletError) else ""
-            self._show_empty(f"{UNREACHABLE}\n{detail}".strip())
+            self._show_empty(registry_error_text(exc))
 
     def _show_empty(self, text: str) -> None:
-        self.empty_view.property("message").setText(text)
+        self.empty_view.set_text(text)
         self.stack.setCurrentWidget(self.empty_view)
 
     def _target_changed(self, provider: ProviderInfo, model: ModelPrice) -> None:

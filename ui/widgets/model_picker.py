@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QLocale, Signal
+from PySide6.QtCore import QEvent, QLocale, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.formatting import amount_short
@@ -34,20 +34,43 @@ def model_limits_line(m: ModelPrice) -> str:
             f" · metered by {m.encoding}")
 
 
-def verified_badge(verified: bool) -> QLabel:
-    badge = QLabel()
-    set_verified(badge, verified)
-    return badge
+THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 
 
-def set_verified(badge: QLabel, verified: bool) -> None:
-    """A pill: green "✓ verified" when the registry's curator vouches for the provider, muted otherwise."""
-    tone = colour("success") if verified else colour("muted")
-    badge.setText("✓ verified" if verified else "not verified")
-    badge.setToolTip("The registry's curator has verified this provider." if verified
-                     else "The registry's curator has not verified this provider. Check its name and address.")
-    badge.setStyleSheet(f"color: {tone}; border: 1px solid {tone}; border-radius: 8px; padding: 0px 7px;"
-                        " font-size: 11px; font-weight: 600;")
+def restyle(widget: QWidget, css: str) -> None:
+    """Set a style sheet only if it differs: setting one changes the palette, which would call back forever."""
+    if widget.styleSheet() != css:
+        widget.setStyleSheet(css)
+
+
+class VerifiedBadge(QLabel):
+    """A pill: green "✓ verified" when the registry's curator vouches for the provider, muted otherwise.
+    Its colours follow a light/dark switch while it is shown."""
+
+    def __init__(self, verified: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.set_verified(verified)
+
+    def set_verified(self, verified: bool) -> None:
+        self.verified = verified
+        self.setText("✓ verified" if verified else "not verified")
+        self.setToolTip("The registry's curator has verified this provider." if verified
+                        else "The registry's curator has not verified this provider. Check its name and address.")
+        self._colour()
+
+    def _colour(self) -> None:
+        tone = colour("success") if self.verified else colour("muted")
+        restyle(self, f"color: {tone}; border: 1px solid {tone}; border-radius: 8px; padding: 0px 7px;"
+                      " font-size: 11px; font-weight: 600;")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in THEME_EVENTS:
+            self._colour()
+
+
+def verified_badge(verified: bool) -> VerifiedBadge:
+    return VerifiedBadge(verified)
 
 
 class ModelPicker(QWidget):
@@ -151,7 +174,7 @@ class ModelPicker(QWidget):
             self.badge.hide()
             return
         self.badge.show()
-        set_verified(self.badge, p.verified)
+        self.badge.set_verified(p.verified)
         self.prices.setText(model_prices_line(m))
         self.limits.setText(model_limits_line(m))
         self.changed.emit(p, m)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ui.formatting import amount_full, amount_short
-from ui.theme import colour
-from ui.widgets.model_picker import count_text
+from ui.theme import colour, is_dark
+from ui.widgets.model_picker import THEME_EVENTS, count_text, restyle
 from wallet.quote import Quote
 from wallet.registry import ModelPrice
 
@@ -38,7 +38,7 @@ class QuotePanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quotePanel")
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(330)
         self.setMaximumWidth(360)
         self.state = ""
         self._budget_set = False
@@ -79,17 +79,18 @@ class QuotePanel(QFrame):
         grid.setVerticalSpacing(7)
         rows: list[tuple[str, QWidget]] = [
             ("Input tokens", self.input_tokens),
-            ("Output budget", self.budget),
+            ("Output &budget", self.budget),
             ("", self.budget_max),
             ("Input cost", self.input_cost),
-            ("Output cost (whole budget)", self.output_cost),
+            ("Output cost (budget)", self.output_cost),
         ]
         for r, (text, w) in enumerate(rows):
+            if not text:  # the budget's limit, under the spin box, may be wider than the value column
+                grid.addWidget(w, r, 0, 1, 2)
+                continue
             label = QLabel(text)
             label.setProperty("role", "subtitle")
-            if text == "Output budget":
-                label.setBuddy(self.budget)
-                label.setText("Output &budget")
+            label.setBuddy(w)
             grid.addWidget(label, r, 0)
             grid.addWidget(w, r, 1)
         line = QFrame()
@@ -145,27 +146,38 @@ class QuotePanel(QFrame):
 
     # --- states ---
     def _set_state(self, state: str) -> None:
-        # Style changes only on a state change: restyling on every keystroke would cost more than the quote.
-        if state == self.state:
-            return
         self.state = state
+
+    def _colour(self) -> None:
+        """Colours for the state; ``restyle`` skips unchanged sheets, since restyling on every keystroke
+        would cost more than the quote."""
+        refused = self.state == "refused"
         danger = colour("danger")
-        border = danger if state == "refused" else "palette(mid)"
-        self.setStyleSheet(f"QFrame#quotePanel {{ background: palette(base); border: 1px solid {border};"
-                           " border-radius: 6px; }")
-        self.status.setStyleSheet(f"color: {danger};" if state == "refused"
-                                  else "color: palette(placeholder-text);")
-        self.price.setStyleSheet(f"color: {danger};" if state == "refused" else "")
+        restyle(self, f"QFrame#quotePanel {{ background: palette(base); border: 1px solid "
+                      f"{danger if refused else 'palette(mid)'}; border-radius: 6px; }}")
+        restyle(self.status, f"color: {danger};" if refused else "color: palette(placeholder-text);")
+        # On the panel's base-coloured card a dark-theme field has no visible edge: give it a lighter fill.
+        restyle(self.budget, "QSpinBox { background: palette(alternate-base); }" if is_dark() else "")
+        # A refusal with no price shows a muted dash; a price the balance cannot cover is red.
+        restyle(self.price, f"color: {danger};" if refused and self.price.text() != DASH else "")
+        restyle(self.balance_after, f"color: {danger};" if refused and self.balance_after.text() != DASH else "")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in THEME_EVENTS:
+            self._colour()
 
     def show_empty(self) -> None:
         self._set_state("empty")
         self._clear_numbers()
         self.status.setText("Type a prompt to see its price.")
+        self._colour()
 
     def show_loading(self, what: str) -> None:
         self._set_state("loading")
         self._clear_numbers()
         self.status.setText(what)
+        self._colour()
 
     def show_refusal(self, reason: str, input_tokens: int | None) -> None:
         self._set_state("refused")
@@ -173,6 +185,7 @@ class QuotePanel(QFrame):
         if input_tokens is not None:
             self.input_tokens.setText(count_text(input_tokens))
         self.status.setText(reason)
+        self._colour()
 
     def show_quote(self, q: Quote) -> None:
         if q.balance_after is not None and q.balance_after < 0:
@@ -198,6 +211,7 @@ class QuotePanel(QFrame):
             self._set_after("not enough AIT", f"{amount_full(-q.balance_after)} short")
         else:
             self._set_after(amount_short(q.balance_after), amount_full(q.balance_after))
+        self._colour()
 
     def set_balance(self, balance: int | None, why_none: str = "") -> None:
         if balance is None:
