@@ -207,3 +207,32 @@ def test_wrong_password_on_the_lock_screen(window: MainWindow, qtbot: QtBot) -> 
     qtbot.mouseClick(lock.unlock_button, LEFT)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: controller.mode == "main", timeout=15_000)
     assert not service.is_locked()
+
+
+def test_import_keystore_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    # A keystore exported by a throwaway wallet of its own, as a user would bring from MetaMask or Geth.
+    other = WalletService(DataDir(tmp_path / "other").ensure())
+    other.import_mnemonic(TEST_PHRASE, PASSWORD)
+    path = tmp_path / "account.json"
+    path.write_text(other.keys.export_keystore(TEST_ADDR0, PASSWORD, "file password 1"))
+    other.close()
+
+    service = window.controller.service
+    view = onboarding(window)
+    qtbot.mouseClick(view.welcome.import_button, LEFT)
+    page = view.import_step
+    page.load_keystore(path)  # what dropping the file or choosing it does
+    qtbot.waitUntil(lambda: TEST_ADDR0 in page.file_label.text(), timeout=10_000)
+    assert page.kind() == "keystore"
+    qtbot.keyClicks(page.keystore_password, "not the file password")
+    type_password(qtbot, page.fields, PASSWORD)
+    save_shot(window, "onboarding-import-keystore")
+    qtbot.mouseClick(page.action_button, LEFT)
+    qtbot.waitUntil(lambda: page.error.isVisible(), timeout=20_000)
+    assert "password" in page.error.text().lower()
+    assert not service.has_wallet()
+
+    page.keystore_password.setText("file password 1")
+    qtbot.mouseClick(page.action_button, LEFT)
+    qtbot.waitUntil(lambda: window.controller.mode == "main", timeout=20_000)
+    assert service.current_account() == TEST_ADDR0

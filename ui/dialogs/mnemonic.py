@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.layout import add_buttons, dialog_layout
 from ui.theme import colour
 from ui.widgets.common import subtitle
 
@@ -115,7 +116,7 @@ class MnemonicDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Recovery phrase")
         self.setMinimumWidth(620)
-        layout = QVBoxLayout(self)
+        layout = dialog_layout(self, "Your recovery phrase")
         layout.setSpacing(12)
         layout.addWidget(WarningBox(PHRASE_WARNING))
         self.stack = QStackedWidget()
@@ -134,7 +135,7 @@ class MnemonicDialog(QDialog):
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setDefault(True)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        add_buttons(layout, buttons)
         self.finished.connect(lambda _: self.grid.clear())
 
     def shown(self) -> bool:

@@ -58,6 +58,7 @@ class Step(QWidget):
         self.back_button.clicked.connect(self.go_back)
         self.action_button = primary_button(action_text)
         self.action_button.setMinimumWidth(150)
+        self.back_button.setMinimumWidth(96)
         for b in (self.back_button, self.action_button):
             b.setMinimumHeight(30)  # the same height for the plain and the accent button
         row.addWidget(self.back_button)

@@ -29,6 +29,7 @@ from ui.theme import colour
 from ui.views.onboarding_base import Step
 from ui.widgets.common import show_error_text, subtitle
 from ui.widgets.password import NewPasswordFields, password_field
+from wallet.addresses import parse_address
 from wallet.errors import InvalidInput
 from wallet.service import WalletService
 
@@ -52,7 +53,10 @@ def read_keystore(path: Path) -> tuple[str, str]:
     if not isinstance(data, dict) or not isinstance(data.get("crypto") or data.get("Crypto"), dict):
         raise InvalidInput(f"{path.name} is JSON but not a keystore file: it has no encrypted key.")
     stated = data.get("address")
-    address = "0x" + stated.lower().removeprefix("0x") if isinstance(stated, str) else ""
+    try:
+        address = parse_address("0x" + stated.lower().removeprefix("0x")) if isinstance(stated, str) else ""
+    except InvalidInput:
+        address = ""  # the address is only shown; decrypting the file is what proves which account it is
     return text, address
 
 
@@ -65,7 +69,8 @@ class DropArea(QFrame):
         super().__init__(parent)
         self.setObjectName("dropArea")
         self.setAcceptDrops(True)
-        self.setStyleSheet("QFrame#dropArea { border: 1px dashed palette(mid); border-radius: 6px; }")
+        self.setStyleSheet(
+            "QFrame#dropArea { border: 1px dashed palette(placeholder-text); border-radius: 6px; }")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()
@@ -152,7 +157,8 @@ class ImportStep(Step):
         d.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.drop.dropped.connect(self.load_keystore)
         v.addWidget(self.drop)
-        self.keystore_password = password_field("The password this file was exported with")
+        v.addWidget(QLabel("Password of the keystore file"))
+        self.keystore_password = password_field("The password the file was saved with")
         self.keystore_password.setAccessibleName("Keystore file password")
         self.keystore_password.textChanged.connect(lambda _: self._changed())
         v.addWidget(self.keystore_password)

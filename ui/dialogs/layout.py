@@ -1,0 +1,25 @@
+"""The shared frame of the wallet's dialogs: roomy margins, a bold heading, and a button row set apart."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+
+BUTTON_HEIGHT = 30  # plain and accent buttons side by side at one height
+
+
+def dialog_layout(dialog: QDialog, heading: str) -> QVBoxLayout:
+    layout = QVBoxLayout(dialog)
+    layout.setContentsMargins(22, 18, 22, 16)
+    layout.setSpacing(8)
+    head = QLabel(heading)
+    head.setStyleSheet("font-size: 16px; font-weight: 600;")
+    layout.addWidget(head)
+    return layout
+
+
+def add_buttons(layout: QVBoxLayout, buttons: QDialogButtonBox) -> None:
+    layout.addSpacing(10)
+    for b in buttons.buttons():
+        b.setMinimumHeight(BUTTON_HEIGHT)
+        b.setMinimumWidth(96)
+    layout.addWidget(buttons)
