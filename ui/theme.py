@@ -67,6 +67,8 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> None:
     app.setPalette(_palette(dark))
     accent = ACCENT_DARK if dark else ACCENT
     app.setStyleSheet(f"""
+        QPushButton {{ padding: 5px 12px; }}
+        QSplitter::handle {{ background: transparent; }}
         QPushButton[primary="true"] {{ background: {accent}; color: white; border: none;
             padding: 6px 16px; border-radius: 4px; font-weight: 600; }}
         QPushButton[primary="true"]:disabled {{ background: palette(mid); color: palette(window); }}

@@ -22,6 +22,7 @@ class HomePage(Page):
         super().__init__(controller, parent)
         self.address: str | None = None
         self.balances: tuple[int, int] | None = None
+        self.qr_dialog: QrDialog | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 24)
         outer.setSpacing(16)
@@ -108,7 +109,8 @@ class HomePage(Page):
 
     def _show_qr(self) -> None:
         if self.address:
-            QrDialog(self.address, self.service.profile.chain_id, self).open()
+            self.qr_dialog = QrDialog(self.address, self.service.profile.chain_id, self)
+            self.qr_dialog.open()
 
     def _faucet(self) -> None:
         address = self.address
