@@ -158,6 +158,7 @@ class RunTaskPage(Page):
         layout.addWidget(self.picker)
         layout.addLayout(body, 1)
         self.prompt.textChanged.connect(self.schedule_quote)
+        self.system.textChanged.connect(self._label_system_toggle)
         self.system.textChanged.connect(self.schedule_quote)
         self._fold_system(False)
         self.setTabOrder(self.picker.model_box, self.prompt)
@@ -275,8 +276,6 @@ class RunTaskPage(Page):
 
     def schedule_quote(self) -> None:
         """Quote now, unless one ran less than a frame ago: then once, a frame later, with the latest text."""
-        if self.sender() is self.system:
-            self._label_system_toggle()
         since = time.perf_counter() - self._last_update
         if self._updating or since < MIN_INTERVAL:
             if not self._timer.isActive():
