@@ -138,9 +138,11 @@ class RunTaskPage(Page):
         head.addWidget(self.open_button)
         editor_col = QVBoxLayout()
         editor_col.setSpacing(6)
-        editor_col.addLayout(head)
+        # The system prompt comes first, as it does in the request; the prompt heading sits on its own editor.
         editor_col.addWidget(self.system_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         editor_col.addWidget(self.system)
+        editor_col.addSpacing(2)
+        editor_col.addLayout(head)
         editor_col.addWidget(self.prompt, 1)
         editor_col.addWidget(self.counts)
 
