@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,23 @@ def test_empty_prompt_is_neutral_not_red(page: RunTaskPage, qtbot: QtBot) -> Non
     assert page.panel.price.text() == "—"
     assert not page.panel.compare_button.isEnabled()
     assert not has_colour(page.panel.status, colour("danger"))
+
+
+def test_waits_for_the_tokenizer_off_the_gui_thread(page: RunTaskPage, service: WalletService, qtbot: QtBot,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Until the encoding is in memory the panel says so (no quote on the GUI thread); it quotes when the
+    warm-up finishes. The warm-up is held back here, as the encodings are already loaded in this process."""
+    loaded = False
+    warm_up: Future[None] = Future()
+    monkeypatch.setattr("ui.pages.run_task.tokenizers.is_loaded", lambda name: loaded)
+    monkeypatch.setattr(service, "warm_up_tokenizers", lambda: warm_up)
+    qtbot.keyClicks(page.prompt, PROMPT)
+    qtbot.waitUntil(lambda: page.panel.state == "loading")
+    assert page.panel.status.text() == "Loading tokenizer…" and page.panel.input_tokens.text() == "—"
+    loaded = True
+    warm_up.set_result(None)
+    expected = service.quotes.quote(1, page.picker.model().model, PromptInput.text(PROMPT), 1024)
+    wait_quote(qtbot, page, expected=expected)
 
 
 def test_over_long_prompt_is_refused_in_red(page: RunTaskPage, service: WalletService, qtbot: QtBot) -> None:

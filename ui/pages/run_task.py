@@ -292,8 +292,9 @@ class RunTaskPage(Page):
         model = self.picker.model()
         if self.live is None or model is None:
             return
-        self.panel.compare_button.setEnabled(bool(prompt.strip()))
-        if not prompt.strip():
+        blank = not prompt or prompt.isspace()  # no copy of a long prompt, unlike strip()
+        self.panel.compare_button.setEnabled(not blank)
+        if blank:
             self.panel.show_empty()
             return
         if self._tokenizer_error:
