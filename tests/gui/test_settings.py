@@ -202,7 +202,7 @@ def test_rename_account(page: SettingsPage, qtbot: QtBot) -> None:
     service = page.service
     page.label_edit.setText("Research budget")
     qtbot.mouseClick(page.rename_button, LEFT)
-    qtbot.waitUntil(lambda: service.accounts()[0].label == "Research budget", timeout=10_000)
-    assert page.account_status.text() == "Renamed."
+    qtbot.waitUntil(lambda: page.account_status.text() == "Renamed.", timeout=10_000)
+    assert service.accounts()[0].label == "Research budget"
     shell = page.window().view("main")  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: "Research budget" in shell.accounts.itemText(0), timeout=5_000)

@@ -340,7 +340,7 @@ class SettingsPage(Page):
     # --- backup ---
     def reveal_phrase(self) -> None:
         dialog = PasswordDialog(
-            self, action=self.service.keys.reveal_mnemonic, title="Show recovery phrase",
+            self, action=lambda password: self.service.keys.reveal_mnemonic(password), title="Show recovery phrase",
             text="Enter your wallet password to show your recovery phrase. Make sure nobody can see your screen.",
             ok_text="Show phrase", busy_text="Decrypting…")
         self.dialog = dialog
