@@ -43,14 +43,7 @@ SHEET = tuple(ProviderInfo(i, "0x" + "0" * 40, p.name, p.endpoint, "0x" + f"{i}"
 EDITS = 200
 
 
-def keep_none_alive() -> None:
-    """PySide6 6.12.0 on Python < 3.12 drops a reference to None on every call that returns nothing (6.11.3 does
-    not; from 3.12 None is immortal). This bench makes ~10^5 such calls and would die of "deallocating None";
-    lifting None's count keeps the measurement running. The app itself needs a PySide6 without the bug."""
-    if sys.version_info < (3, 12):
-        import ctypes
 
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
 GAP = 0.020  # s between keystrokes: faster than anyone types, slower than one frame
 
 
@@ -150,7 +143,6 @@ def bench_burst(app: QApplication, page: RunTaskPage, shown: list[float]) -> Non
 
 def main() -> None:
     print(f"machine: {machine()}")
-    keep_none_alive()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_theme(app, dark=False)  # type: ignore[arg-type]
     for name in ("o200k_base", "cl100k_base"):

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ui.bridge import CoreSignals
 from ui.ops import change_op, op, wait_for_all
+from wallet.errors import WalletError
 from wallet.service import WalletService
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class AppController(QObject):
     startup_progress = Signal(str)
     loading_changed = Signal(str)  # what is still loading in the background ("" when nothing)
     network_error = Signal(str)
+    network_changed = Signal(str, int)  # profile name, chain id
 
     def __init__(self, service: WalletService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +96,24 @@ class AppController(QObject):
     def _set_loading(self, what: str, on: bool) -> None:
         (self._loading.add if on else self._loading.discard)(what)
         self.loading_changed.emit(", ".join(sorted(self._loading)))
+
+    # --- network ---
+    def switch_network(self, name: str) -> tuple[str, int, str]:
+        """Blocking (run it in a change_op): make ``name`` the network, start the devnet if that is the choice,
+        reconnect. Returns (name, chain id, problem) where problem is "" when the network answered."""
+        new = self.service.switch_network(name)
+        if new.is_devnet:
+            _, started = self.service.devnet_up()
+            self.started_devnet = self.started_devnet or started  # stopped when the app quits
+            new = self.service.profile
+        try:
+            self.service.connect()
+            problem = ""
+        except WalletError as e:
+            problem = e.user_message
+        self.service.refresh_balances()
+        self.network_changed.emit(new.name, new.chain_id)
+        return new.name, new.chain_id, problem
 
     # --- lock ---
     def _on_lock_changed(self, locked: bool) -> None:

@@ -38,7 +38,6 @@ from ui.ops import change_op, op
 from ui.pages.base import Page
 from ui.theme import colour, is_dark
 from ui.widgets.common import AddressLabel, card, subtitle, title
-from wallet.errors import WalletError
 from wallet.networks import NetworkProfile
 
 
@@ -280,34 +279,16 @@ class SettingsPage(Page):
         self.switch_button.setText("Switching…")
         say(self.network_status, "")
 
-        def work() -> tuple[NetworkProfile, bool, str]:
-            # The watcher and the quote engine read the chain through the service, so once the service has
-            # switched they follow it; only the devnet has to be started here, as at start-up.
-            new = self.service.switch_network(name)
-            started = False
-            if new.is_devnet:
-                _, started = self.service.devnet_up()
-                new = self.service.profile
-            try:
-                self.service.connect()
-                problem = ""
-            except WalletError as e:
-                problem = e.user_message
-            self.service.refresh_balances()
-            return new, started, problem
+        def work() -> tuple[str, int, str]:
+            return self.controller.switch_network(name)
 
-        def done(result: tuple[NetworkProfile, bool, str]) -> None:
-            new, started, problem = result
-            if started:
-                self.controller.started_devnet = True  # so that it is stopped when the app quits
-            status = getattr(self.window(), "status", None)
-            if status is not None and hasattr(status, "network"):
-                status.network.setText(f"{new.name} · chain {new.chain_id}")  # the status bar names the network
+        def done(result: tuple[str, int, str]) -> None:
+            new_name, chain_id, problem = result
             if problem:
-                say(self.network_status, f"Switched to {new.name}, but it cannot be reached yet: {problem} "
+                say(self.network_status, f"Switched to {new_name}, but it cannot be reached yet: {problem} "
                                          "The wallet keeps trying in the background.", error=True)
             else:
-                say(self.network_status, f"Switched to {new.name} (chain {new.chain_id}). Balances and "
+                say(self.network_status, f"Switched to {new_name} (chain {chain_id}). Balances and "
                                          "providers now come from this network.")
             self.controller.signals.accounts_changed.emit()  # pages reload what they show
             self.controller.signals.providers_changed.emit()
