@@ -106,6 +106,7 @@ class PhraseGrid(QWidget):
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item is not None and (w := item.widget()) is not None:
+                w.hide()  # deleteLater waits for the event loop; the old words must vanish now
                 w.deleteLater()
 
 

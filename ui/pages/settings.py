@@ -10,11 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -36,7 +33,7 @@ from ui.dialogs.password import PasswordDialog
 from ui.errors import user_message
 from ui.ops import change_op, op
 from ui.pages.base import Page
-from ui.theme import colour, is_dark
+from ui.theme import colour
 from ui.widgets.common import AddressLabel, card, subtitle, title
 from wallet.networks import NetworkProfile
 
@@ -107,25 +104,7 @@ class SettingsPage(Page):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self._tint_fields()
         controller.signals.accounts_changed.connect(self._reload)
-
-    def _tint_fields(self) -> None:
-        # Fusion draws a field's frame a shade darker than the window colour. On a card (the base colour) in
-        # the dark theme that frame and the field's fill both vanish, so there fields take the buttons' colour.
-        app_palette = QApplication.palette()
-        fill = app_palette.color(QPalette.ColorRole.AlternateBase if is_dark() else QPalette.ColorRole.Base)
-        for field in self.findChildren(QLineEdit) + self.findChildren(QAbstractSpinBox):
-            palette = field.palette()
-            if palette.color(QPalette.ColorRole.Base) != fill:
-                palette.setColor(QPalette.ColorRole.Base, fill)
-                field.setPalette(palette)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            # After the theme change has reached every child and its style sheet was re-applied.
-            QTimer.singleShot(0, self, self._tint_fields)
-        super().changeEvent(event)
 
     # --- layout ---
     def _network_section(self) -> None:

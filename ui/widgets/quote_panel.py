@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ui.formatting import amount_full, amount_short
-from ui.theme import colour, is_dark
+from ui.theme import colour
 from ui.widgets.model_picker import THEME_EVENTS, count_text, restyle
 from wallet.quote import Quote
 from wallet.registry import ModelPrice
@@ -153,11 +153,9 @@ class QuotePanel(QFrame):
         would cost more than the quote."""
         refused = self.state == "refused"
         danger = colour("danger")
-        restyle(self, f"QFrame#quotePanel {{ background: palette(base); border: 1px solid "
+        restyle(self, f"QFrame#quotePanel {{ background: {colour('card')}; border: 1px solid "
                       f"{danger if refused else 'palette(mid)'}; border-radius: 6px; }}")
         restyle(self.status, f"color: {danger};" if refused else "color: palette(placeholder-text);")
-        # On the panel's base-coloured card a dark-theme field has no visible edge: give it a lighter fill.
-        restyle(self.budget, "QSpinBox { background: palette(alternate-base); }" if is_dark() else "")
         # A refusal with no price shows a muted dash; a price the balance cannot cover is red.
         restyle(self.price, f"color: {danger};" if refused and self.price.text() != DASH else "")
         restyle(self.balance_after, f"color: {danger};" if refused and self.balance_after.text() != DASH else "")
