@@ -42,11 +42,8 @@ f = F(); w.installEventFilter(f); w.show(); app.exec()
 APP = r"""
 import os, sys, time, json, resource
 T0 = float(os.environ["BENCH_T0"])
-from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
-from wallet.config import DataDir
-import ui.app
 from ui.main_window import MainWindow
 out = {}
 def find():
@@ -65,7 +62,9 @@ def tick():
     w = find()
     if w is None:
         return
-    c = w.controller
+    c = getattr(w, "controller", None)
+    if c is None:
+        return
     if c.mode == "locked" and "locked" not in out:
         out["locked"] = time.time() - T0
         c.service.unlock(os.environ["BENCH_PW"])
@@ -86,7 +85,8 @@ def tick():
             app.quit()
 t = QTimer(); t.timeout.connect(tick); t.start(5)
 QTimer.singleShot(0, tick)
-sys.exit(ui.app.run_app(DataDir(Path(os.environ["BENCH_DATA"])), "devnet"))
+from wallet.cli.main import main  # the real entry point: `ai-wallet --data-dir D`
+sys.exit(main(["--data-dir", os.environ["BENCH_DATA"]]))
 """
 
 

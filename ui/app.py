@@ -1,35 +1,61 @@
-"""Entry point of the desktop app: paint the window first, then start everything heavy in the background."""
+"""Entry point of the desktop app: paint the window first, then bring in everything heavy.
+
+Before the first frame only PySide6 and the bare window are imported. The service, the controller, the status
+bar and the views are attached right after it; the network, the devnet and the tokenizers start after that
+in the background.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import sys
+from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from wallet.config import DataDir
 
 
-def run_app(data_dir: DataDir, network: str | None = None, argv: list[str] | None = None) -> int:
-    from ui.controller import AppController
-    from ui.main_window import MainWindow
-    from ui.theme import apply_theme
-    from wallet.service import WalletService
+class _FirstPaint(QObject):
+    def __init__(self, target: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(target)
+        self._then = then
+        target.installEventFilter(self)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
+
+def run_app(data_dir: DataDir, network: str | None = None, argv: list[str] | None = None) -> int:
+    from ui.main_window import MainWindow
+    from ui.theme import apply_theme, follow_system_scheme
+
     QCoreApplication.setOrganizationName("AI Token Wallet")
     QCoreApplication.setApplicationName("AI Token Wallet")
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    apply_theme(app)  # type: ignore[arg-type]
-    service = WalletService(data_dir.ensure(), network=network)
-    controller = AppController(service)
-    window = MainWindow(controller)
+    apply_theme(app, exact=False)  # type: ignore[arg-type]
+    window = MainWindow()
+    state: dict[str, object] = {}
+
+    def attach() -> None:
+        from ui.controller import AppController
+        from wallet.service import WalletService
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        follow_system_scheme(app)  # type: ignore[arg-type]
+        controller = AppController(WalletService(data_dir.ensure(), network=network))
+        state["controller"] = controller
+        window.attach(controller)
+        app.aboutToQuit.connect(controller.shutdown)  # type: ignore[union-attr]
+        controller.start()
+
+    _FirstPaint(window, attach)
     window.show()
-    # Start the network and warm-ups once the first frame is on screen.
-    QTimer.singleShot(0, controller.start)
-    app.aboutToQuit.connect(controller.shutdown)  # type: ignore[union-attr]
     # Ctrl+C in the terminal quits cleanly (stopping a devnet the app started).
     signal.signal(signal.SIGINT, lambda *_: app.quit())  # type: ignore[union-attr]
     signal.signal(signal.SIGTERM, lambda *_: app.quit())  # type: ignore[union-attr]

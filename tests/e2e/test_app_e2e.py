@@ -15,10 +15,11 @@ from pytestqt.qtbot import QtBot
 
 from ui.controller import AppController
 from ui.formatting import amount_short
-from ui.main_window import MainWindow, Shell
+from ui.main_window import MainWindow
 from ui.ops import wait_for_all
 from ui.pages.home import HomePage
 from ui.pages.run_task import RunTaskPage
+from ui.shell import Shell
 from ui.views.onboarding import OnboardingView
 from ui.widgets.model_picker import count_text
 from wallet.config import DataDir

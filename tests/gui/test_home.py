@@ -13,9 +13,10 @@ from shots import WINDOW_SIZE, save_shot
 
 from ui.controller import AppController
 from ui.formatting import amount_full, amount_short
-from ui.main_window import MainWindow, Shell
+from ui.main_window import MainWindow
 from ui.ops import wait_for_all
 from ui.pages.home import HomePage
+from ui.shell import Shell
 from ui.widgets.qr import QrDialog, eip681_uri
 from wallet.config import DataDir
 from wallet.devnet.anvil import free_port

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from wallet.cli.context import CliContext
+import sys
+from pathlib import Path
 
 
-def launch_app(ctx: CliContext) -> int:
+def launch_app(data_dir: str | None, network: str | None) -> int:
+    """Open the desktop app. Imports are kept to the minimum until its window is on screen."""
+    from wallet.config import DataDir, default_data_dir
+
     try:
         from ui.app import run_app
     except ModuleNotFoundError as e:
-        if e.name not in ("ui.app",):
+        if not (e.name or "").startswith("PySide6"):
             raise
-        return _print_devnet_overview(ctx)
-    return run_app(ctx.data_dir, ctx.network)
-
-
-def _print_devnet_overview(ctx: CliContext) -> int:
-    """Without the desktop app installed: start the devnet and show a funded demo account."""
-    from eth_account import Account
-
-    from wallet.devnet.demo import DEMO_ACCOUNT_KEY
-    from wallet.errors import WalletError
-    from wallet.units import format_amount
-
-    try:
-        status, _ = ctx.service.devnet_up()
-        demo = Account.from_key(DEMO_ACCOUNT_KEY).address
-        b = ctx.service.balances(demo)
-    except WalletError as e:
-        print(f"error: {e.user_message}")
+        print("error: the desktop app needs PySide6 (pip install PySide6-Essentials); "
+              "every other command works without it.", file=sys.stderr)
         return 2
-    print(f"devnet running at {status.rpc_url} (chain id {status.chain_id}, block {status.block})")
-    for name, addr in status.contracts.items():
-        print(f"  {name:<17}{addr}")
-    print(f"demo account {b.address}: {format_amount(b.eth)} ETH, {format_amount(b.ait)} AIT")
-    return 0
+    root = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    return run_app(DataDir(root), network)

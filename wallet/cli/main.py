@@ -7,13 +7,8 @@ what it needs (web3 costs ~1 s) inside its handler.
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
 import sys
 from collections.abc import Sequence
-
-from wallet.cli.context import CliContext
-from wallet.errors import UserCancelled, WalletError
 
 # Each module registers its subcommands with `register(subparsers)`.
 COMMAND_MODULES = (
@@ -25,6 +20,8 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="ai-wallet",
         description="AI Token Wallet. Run with no command to open the desktop app.",
@@ -57,15 +54,45 @@ def global_parent() -> argparse.ArgumentParser:
     return parent
 
 
+def _app_launch_args(args_list: list[str]) -> argparse.Namespace | None:
+    """The options when the command line asks for the desktop app (no command), else None.
+
+    Checked before the full parser is built: registering every subcommand costs ~20 ms the app need not pay.
+    """
+    if any(a in ("-h", "--help") for a in args_list):
+        return None
+    quick = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    add_global_options(quick)
+    try:
+        known, rest = quick.parse_known_args(args_list)
+    except (argparse.ArgumentError, SystemExit):
+        return None  # the full parser reports the mistake
+    return known if not rest else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    app_args = _app_launch_args(args_list)
+    if app_args is not None:
+        from wallet.cli.app_launch import launch_app
+
+        return launch_app(app_args.data_dir, app_args.network)
+    return _run_command(args_list)
+
+
+def _run_command(args_list: list[str]) -> int:
+    import json
+
+    from wallet.cli.context import CliContext
+    from wallet.errors import UserCancelled, WalletError
+
     parser = build_parser()
     args = parser.parse_args(args_list)
     ctx = CliContext.from_args(args)
     if not getattr(args, "command", None):
         from wallet.cli.app_launch import launch_app
 
-        return launch_app(ctx)
+        return launch_app(args.data_dir, args.network)
     try:
         return int(args.func(args, ctx) or 0)
     except UserCancelled as e:

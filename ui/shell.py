@@ -1,0 +1,128 @@
+"""The main view once unlocked: account switcher, sidebar of pages and the lock button, beside the pages."""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.controller import AppController
+from ui.errors import show_error
+from ui.formatting import short_address
+from ui.ops import change_op, op
+from ui.pages.base import Page
+
+# (module, class): the pages of the sidebar, in order. Later releases add Top up, Send & Receive, History.
+PAGES = (
+    ("ui.pages.home", "HomePage"),
+    ("ui.pages.run_task", "RunTaskPage"),
+    ("ui.pages.providers", "ProvidersPage"),
+    ("ui.pages.settings", "SettingsPage"),
+)
+ADD_ACCOUNT = "__add__"
+
+
+class Shell(QWidget):
+    """Sidebar (account switcher, pages, lock button) beside the page stack."""
+
+    def __init__(self, controller: AppController) -> None:
+        super().__init__()
+        self.controller = controller
+        self.service = controller.service
+        side = QWidget()
+        side.setMinimumWidth(190)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 10, 8, 10)
+        self.accounts = QComboBox()
+        self.accounts.setToolTip("Switch account")
+        self.accounts.activated.connect(self._account_chosen)
+        side_layout.addWidget(self.accounts)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        side_layout.addWidget(self.sidebar, 1)
+        self.lock_button = QPushButton("Lock")
+        self.lock_button.setToolTip("Lock the wallet (Ctrl+L)")
+        self.lock_button.setShortcut("Ctrl+L")
+        self.lock_button.clicked.connect(controller.lock)
+        side_layout.addWidget(self.lock_button)
+
+        self.pages = QStackedWidget()
+        self.page_list: list[Page] = []
+        for module_name, cls_name in PAGES:
+            try:
+                cls = getattr(importlib.import_module(module_name), cls_name)
+            except ModuleNotFoundError as e:
+                if e.name != module_name:
+                    raise
+                continue
+            page = cls(controller)
+            self.page_list.append(page)
+            self.pages.addWidget(page)
+            self.sidebar.addItem(page.name)
+        self.sidebar.currentRowChanged.connect(self._show_page)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(side)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        controller.signals.accounts_changed.connect(self.reload_accounts)
+
+    def activate(self) -> None:
+        self.reload_accounts()
+        if self.sidebar.currentRow() < 0:
+            self.sidebar.setCurrentRow(0)
+        else:
+            self._show_page(self.sidebar.currentRow())
+
+    def show_page(self, name: str) -> None:
+        for i, page in enumerate(self.page_list):
+            if page.name == name:
+                self.sidebar.setCurrentRow(i)
+
+    def _show_page(self, row: int) -> None:
+        if 0 <= row < len(self.page_list):
+            self.pages.setCurrentIndex(row)
+            self.page_list[row].on_shown()
+
+    def reload_accounts(self) -> None:
+        op(lambda: (self.service.accounts(), self.service.current_account()), parent=self).success(
+            self._fill_accounts).run()
+
+    def _fill_accounts(self, result: tuple[list, str | None]) -> None:
+        accounts, current = result
+        self.accounts.blockSignals(True)
+        self.accounts.clear()
+        for a in accounts:
+            self.accounts.addItem(f"{a.label or 'Account'} · {short_address(a.address)}", a.address)
+            self.accounts.setItemData(self.accounts.count() - 1, a.address, Qt.ItemDataRole.ToolTipRole)
+        self.accounts.insertSeparator(self.accounts.count())
+        self.accounts.addItem("Add account…", ADD_ACCOUNT)
+        idx = self.accounts.findData(current)
+        self.accounts.setCurrentIndex(max(idx, 0))
+        self.accounts.blockSignals(False)
+
+    def _account_chosen(self, index: int) -> None:
+        data = self.accounts.itemData(index)
+        if data == ADD_ACCOUNT:
+            change_op(self.service.add_account, parent=self).failure(
+                lambda e: (show_error(self, e), self.reload_accounts())).run()
+        elif data:
+            change_op(lambda: self.service.select_account(data), parent=self).success(
+                lambda _: self._after_switch()).run()
+
+    def _after_switch(self) -> None:
+        self.controller.signals.accounts_changed.emit()

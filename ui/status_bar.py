@@ -1,0 +1,47 @@
+"""The status bar: network and chain id, block height, connection state, what is still loading."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from ui.controller import AppController
+from ui.theme import colour
+
+
+class StatusBar(QWidget):
+    def __init__(self, controller: AppController) -> None:
+        super().__init__()
+        self.network = QLabel()
+        self.block = QLabel("block —")
+        self.dot = QLabel("●")
+        self.state = QLabel()
+        self.loading = QLabel()
+        self.loading.setProperty("role", "subtitle")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 0)
+        for w in (self.network, self.block):
+            layout.addWidget(w)
+            layout.addSpacing(12)
+        layout.addWidget(self.dot)
+        layout.addWidget(self.state)
+        layout.addStretch(1)
+        layout.addWidget(self.loading)
+        profile = controller.service.profile
+        self.network.setText(f"{profile.name} · chain {profile.chain_id}")
+        self._set_state("connecting", "")
+        controller.signals.new_block.connect(lambda n: self.block.setText(f"block {n:,}"))
+        controller.signals.connection_changed.connect(self._set_state)
+        controller.loading_changed.connect(
+            lambda what: self.loading.setText(f"Loading {what}…" if what else ""))
+        controller.network_error.connect(lambda msg: self._set_state("down", msg))
+        controller.network_changed.connect(
+            lambda name, chain_id: self.network.setText(f"{name} · chain {chain_id}"))
+
+    def _set_state(self, state: str, reason: str) -> None:
+        colours = {"connected": colour("success"), "reconnecting": "#d4a017", "down": colour("danger")}
+        self.dot.setStyleSheet(f"color: {colours.get(state, '#d4a017')};")
+        self.state.setText({"connected": "connected", "reconnecting": "reconnecting…",
+                            "connecting": "connecting…"}.get(state, "offline"))
+        tip = reason or state
+        self.dot.setToolTip(tip)
+        self.state.setToolTip(tip)
