@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,6 +71,22 @@ def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DataDir, 
 @pytest.fixture(scope="session")
 def dev_keys() -> list[str]:
     return list(DEV_KEYS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_chains(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A test that fails half-way may leave a devnet it started (they run detached, like the real one);
+    at the end of the session stop every anvil whose state lives under this session's temp dir."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(b"anvil" in part for part in cmdline[:1]) and any(base.encode() in part for part in cmdline):
+            with contextlib.suppress(OSError):
+                os.kill(int(proc.name), signal.SIGTERM)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
