@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from ui.status_bar import StatusBar
 
 
-def _centred(widget: QWidget) -> QHBoxLayout:
-    # Stretches rather than Qt.AlignmentFlag: the Qt namespace costs ~15 ms on first use, before the first frame.
+def centred(widget: QWidget) -> QHBoxLayout:
+    """``widget`` centred between stretches. Not an alignment flag: an aligned item gets only its size hint,
+    which ignores how tall word-wrapped labels become; and the Qt namespace costs ~15 ms on first use, which
+    the first frame should not pay."""
     row = QHBoxLayout()
     row.addStretch(1)
     row.addWidget(widget)
@@ -32,10 +34,10 @@ class StartingView(QWidget):
         layout.addStretch(1)
         heading = QLabel("AI Token Wallet")
         heading.setProperty("role", "title")
-        layout.addLayout(_centred(heading))
+        layout.addLayout(centred(heading))
         self.progress = QLabel("Starting…")
         self.progress.setProperty("role", "subtitle")
-        layout.addLayout(_centred(self.progress))
+        layout.addLayout(centred(self.progress))
         layout.addStretch(2)
 
 

@@ -7,7 +7,6 @@ owner. Cancel is the default button and Enter does not export.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,28 +29,11 @@ from ui.formatting import short_address
 from ui.ops import change_op
 from ui.widgets.common import error_label, primary_button, show_error_text, subtitle
 from ui.widgets.password import NewPasswordFields, password_field
+from wallet.files import write_private_text
 from wallet.service import WalletService
 
 if TYPE_CHECKING:
     from wallet.keys.metadata import AccountInfo
-
-
-def write_private_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only (0600), never briefly wider, then rename into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)  # a leftover .tmp may have other permissions
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            fd = -1
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    os.replace(tmp, path)
 
 
 class ExportKeystoreDialog(QDialog):
@@ -153,7 +135,7 @@ class ExportKeystoreDialog(QDialog):
             self._set_busy(False)
             self.accept()
 
-        change_op(lambda: write_private_file(path, text), parent=self).success(saved).failure(self._failed).run()
+        change_op(lambda: write_private_text(path, text), parent=self).success(saved).failure(self._failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)

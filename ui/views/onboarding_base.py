@@ -6,19 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ui.main_window import centred
 from ui.widgets.common import error_label, primary_button, subtitle, title
 
 COLUMN_WIDTH = 600
-
-
-def centred(column: QWidget) -> QHBoxLayout:
-    # Stretches on both sides rather than an alignment flag: an aligned item gets only its size hint, which
-    # ignores how tall its word-wrapped labels become, and its contents would overlap.
-    row = QHBoxLayout()
-    row.addStretch(1)
-    row.addWidget(column)
-    row.addStretch(1)
-    return row
 
 
 class Step(QWidget):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wallet.cli.context import CliContext, read_secret
@@ -188,10 +189,10 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _write_private(path: str, text: str) -> None:
+    from wallet.files import write_private_text
+
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        write_private_text(Path(path), text)
     except OSError as e:
         raise InvalidInput(f"Cannot write {path}: {e.strerror}.") from None
 

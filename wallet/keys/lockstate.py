@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wallet.errors import TooManyAttempts
-from wallet.keys.vault import write_private_json
+from wallet.files import write_private_json
 
 
 def wipe(buf: bytearray | None) -> None:

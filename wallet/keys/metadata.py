@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from wallet.config import read_json
 from wallet.errors import ConfigError, InvalidInput
-from wallet.keys.vault import write_private_json
+from wallet.files import write_private_json
 
 FORMAT_VERSION = 1
 Kind = Literal["hd", "imported"]

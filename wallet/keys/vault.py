@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from wallet.config import DataDir, Settings
 from wallet.errors import ConfigError, KeyringUnavailable, KeystoreError
+from wallet.files import write_private_json
 
 log = logging.getLogger(__name__)
 
@@ -193,38 +194,3 @@ class FileVault:
             all_entries = {}
         all_entries[self.service] = entries
         write_private_json(self.path, {"format": _FILE_FORMAT, "entries": all_entries})
-
-
-def write_private_json(path: Path, data: Any) -> None:
-    """Atomic write of a file only its owner can read: created 0600, never briefly wider."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)  # the .tmp may be left over from a crash, with other permissions
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            fd = -1
-            json.dump(data, f, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # The rename is only durable once the directory entry is; without this a power cut could bring the old file
-    # back after the caller has moved on (e.g. deleted the old keyring entries during a password change).
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
