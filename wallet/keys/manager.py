@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Literal, TypeVar
@@ -18,6 +17,7 @@ from eth_account.signers.local import LocalAccount
 from wallet.addresses import parse_address
 from wallet.config import DataDir, Settings
 from wallet.errors import InvalidInput, InvalidPassword, KeystoreError, SecretMissing
+from wallet.files import ProcessLock
 from wallet.keys import keystore, mnemonic
 from wallet.keys import secrets_io as sio
 from wallet.keys.lockstate import Session, Throttle
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIN_PASSWORD_LENGTH = 8
 THROTTLE_FILE = "unlock-attempts.json"
+LOCK_FILE = "keys.lock"
 
 
 class KeyManager:
@@ -51,7 +52,7 @@ class KeyManager:
         self.settings = settings if settings is not None else Settings.load(data_dir)
         self._vault = vault
         self._scrypt_n = scrypt_n
-        self._op = threading.RLock()
+        self._op = ProcessLock(data_dir.root / LOCK_FILE)
         timeout = (
             self.settings.auto_lock_minutes * 60 or None  # 0 minutes: never auto-lock
             if idle_timeout == "settings"
