@@ -50,7 +50,7 @@ from itertools import accumulate
 
 import tiktoken
 
-from wallet.tokenizers import get_encoding
+from wallet.tokenizers import count_ordinary, get_encoding
 
 _LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0400-\u045f\u4e00-\u9fff"
 _AFTER_LETTER = "\x00-\x26\x28-\x40\x5b-\x60\x7b-\x7f\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f"
@@ -171,7 +171,7 @@ class IncrementalCounter:
         if n is not None:
             cache.move_to_end(chunk)
             return n
-        n = len(self.encoding.encode_ordinary(chunk))
+        n = count_ordinary(self.encoding, chunk)
         self.encoded_chars += len(chunk)
         cache[chunk] = n
         if len(cache) > self._cache_entries:

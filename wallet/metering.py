@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from wallet.errors import QuoteError
 from wallet.registry import ModelPrice
-from wallet.tokenizers import check_supported, get_encoding
+from wallet.tokenizers import check_supported, count_ordinary, get_encoding
 
 PRICE_UNIT_TOKENS = 1_000_000   # registry prices are per this many tokens
 TOKENS_PER_MESSAGE = 3          # OpenAI's per-message framing (<|start|>role ... <|end|>)
@@ -87,7 +87,7 @@ def micro_to_base_units(micro: int) -> Decimal:
 
 
 def count_tokens(text: str, encoding: str) -> int:
-    return len(get_encoding(encoding).encode_ordinary(text))
+    return count_ordinary(get_encoding(encoding), text)
 
 
 def parse_messages(obj: object) -> tuple[ChatMessage, ...]:

@@ -44,7 +44,8 @@ class UnknownEncoding(QuoteError):
 
 
 class TokenizerUnavailable(QuoteError):
-    """The bundled rank files are missing or do not match tiktoken's published hash."""
+    """The tokenizer cannot be used: its rank files are missing or fail the hash check, or it cannot process
+    the text at all."""
 
 
 _lock = threading.Lock()
@@ -75,6 +76,24 @@ def get_encoding(name: str) -> tiktoken.Encoding:
             enc = _build(name)
             _loaded[name] = enc
     return enc
+
+
+def count_ordinary(encoding: tiktoken.Encoding, text: str) -> int:
+    """``len(encoding.encode_ordinary(text))``, with the tokenizer's own crash turned into a clear refusal.
+
+    tiktoken's Rust core overflows its stack on a whitespace run of about a million characters and raises a
+    ``PanicException``, which derives from ``BaseException`` and would pass every ``except Exception``.
+    Provider and wallet count with this same function, so both refuse such a prompt alike.
+    """
+    try:
+        return len(encoding.encode_ordinary(text))
+    except BaseException as e:
+        if type(e).__name__ != "PanicException":
+            raise
+        raise TokenizerUnavailable(
+            f"The {encoding.name} tokenizer cannot process this text (it contains a run of repeated "
+            "whitespace or similar too long to tokenize). Shorten the long runs of spaces or blank characters."
+        ) from None
 
 
 def is_loaded(name: str) -> bool:

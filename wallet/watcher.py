@@ -93,6 +93,10 @@ class ChainWatcher:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.poll_once()
+            try:
+                self.poll_once()
+            except Exception:  # the watcher must outlive any surprise, or the app would stop following the chain
+                log.exception("chain watcher poll failed")
+                self._set_state("down", "The network answered something unexpected; retrying.")
             self._wake.wait(self._interval)
             self._wake.clear()

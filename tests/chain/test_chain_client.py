@@ -161,3 +161,52 @@ def test_hanging_rpc_times_out_with_a_clear_error(profile: NetworkProfile, silen
     with pytest.raises(NetworkError, match="did not answer in time"):
         ChainClient(hung, timeout=1.0).connect()
     assert time.monotonic() - t0 < 5
+
+
+@pytest.fixture
+def html_server() -> Iterator[str]:
+    """An HTTP server that answers every request with a web page: a captive portal, or a mistyped RPC URL."""
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = b"<html><body>Sign in to the hotel Wi-Fi</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_web_page_instead_of_a_node_is_a_clear_network_error(profile: NetworkProfile, html_server: str) -> None:
+    portal = replace(profile, rpc_url=html_server)
+    with pytest.raises(NetworkError, match="did not answer like an Ethereum node"):
+        ChainClient(portal).connect()
+
+
+def test_the_watcher_survives_a_bad_node(profile: NetworkProfile, html_server: str) -> None:
+    from wallet.events import ConnectionChanged, EventBus
+    from wallet.watcher import ChainWatcher
+
+    client = ChainClient(replace(profile, rpc_url=html_server))
+    bus = EventBus()
+    seen: list[object] = []
+    bus.subscribe(seen.append)
+    watcher = ChainWatcher(bus, client.block_number, lambda a: (0, 0), interval=0.05)
+    watcher.start()
+    try:
+        time.sleep(0.5)
+        assert watcher._thread is not None and watcher._thread.is_alive()
+        assert any(isinstance(e, ConnectionChanged) and e.state == "down" for e in seen)
+    finally:
+        watcher.stop()

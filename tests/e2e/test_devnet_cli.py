@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,3 +125,39 @@ def test_bad_input_gets_a_clear_error(data_dir: Path, args: list[str], message: 
 def test_json_errors_are_one_object(data_dir: Path) -> None:
     r = run_cli(data_dir, "balance", "0x1234", "--json")
     assert r.code == 2 and r.json()["kind"] == "InvalidAddress"
+
+
+def test_down_never_kills_a_process_that_reused_the_pid(data_dir: Path) -> None:
+    import json
+    import subprocess as sp
+
+    (data_dir / "devnet").mkdir(parents=True)
+    bystander = sp.Popen(["sleep", "60"])  # stands in for whatever got the old devnet's pid
+    try:
+        (data_dir / "devnet" / "node.json").write_text(json.dumps({"pid": bystander.pid, "port": free_port()}))
+        assert run_cli(data_dir, "devnet", "status", "--json").json()["running"] is False
+        r = run_cli(data_dir, "devnet", "down")
+        assert r.code == 0 and "was not running" in r.out
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+
+
+def test_two_concurrent_ups_share_one_devnet(data_dir: Path) -> None:
+    import subprocess as sp
+    import sys
+
+    port = str(free_port())
+    procs = [sp.Popen([sys.executable, "-m", "wallet.cli.main", "--data-dir", str(data_dir), "devnet", "up",
+                       "--port", port, "--json"], stdout=sp.PIPE, stderr=sp.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
+    first, second = (json.loads(o[0]) for o in outs)
+    assert first["contracts"] == second["contracts"] and all(first["contracts"].values())
+    assert run_cli(data_dir, "devnet", "status", "--json").json()["running"] is True
+
+
+@pytest.mark.parametrize("port", ["0", "-1", "70000"])
+def test_port_out_of_range_is_refused(data_dir: Path, port: str) -> None:
+    r = run_cli(data_dir, "devnet", "up", "--port", port)
+    assert r.code == 2 and "not a port number" in r.err

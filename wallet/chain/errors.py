@@ -56,3 +56,9 @@ def mapped_errors(rpc_url: str, action: str) -> Iterator[None]:
         ) from e
     except requests.exceptions.RequestException as e:
         raise NetworkError(f"The network at {rpc_url} failed while trying to {action}: {e.__class__.__name__}.") from e
+    except (ValueError, TypeError, KeyError) as e:
+        # An HTML page (captive portal, wrong URL) or a malformed result: not a JSON-RPC node we can trust.
+        raise NetworkError(
+            f"The address {rpc_url} did not answer like an Ethereum node while trying to {action}. "
+            "Check the RPC address in the network settings."
+        ) from e

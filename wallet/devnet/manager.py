@@ -17,6 +17,7 @@ from pathlib import Path
 from wallet.config import DataDir, read_json, write_json_atomic
 from wallet.devnet.anvil import AnvilProcess, chain_id_at, port_is_free, rpc_call, start_anvil
 from wallet.errors import ConfigError, DevnetError
+from wallet.files import ProcessLock
 from wallet.networks import (
     BUILTIN_PROFILES,
     CONTRACT_NAMES,
@@ -61,12 +62,27 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def _looks_like_anvil(pid: int) -> bool:
+def _start_ticks(pid: int) -> int | None:
+    """When the process started (clock ticks since boot): with the pid, it names one process for good."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _is_our_anvil(pid: int, state_file: Path, start_ticks: int | None) -> bool:
+    """Whether ``pid`` is still the anvil this data dir started, not a process that reused its pid."""
+    if not _pid_alive(pid):
+        return False
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return b"anvil" in f.read()
+            argv = f.read().split(b"\0")
     except OSError:
-        return True  # no /proc (macOS): the chain-id and port checks stand in
+        return True  # no /proc (macOS): running_node's port and chain-id checks stand in
+    if not argv or b"anvil" not in argv[0] or str(state_file).encode() not in argv:
+        return False
+    return start_ticks is None or _start_ticks(pid) == start_ticks
 
 
 PORT_ENV = "AI_WALLET_DEVNET_PORT"
@@ -77,7 +93,10 @@ _children: dict[int, AnvilProcess] = {}
 class DevnetManager:
     def __init__(self, data_dir: DataDir) -> None:
         self.data_dir = data_dir
-        self.dir = data_dir.devnet
+        # Absolute, because the path is how a running anvil is recognised from any working directory.
+        self.dir = data_dir.devnet.resolve()
+        # up/down/reset from two processes (the app and a CLI command) must not deploy or stop concurrently.
+        self._lock = ProcessLock(self.dir / "devnet.lock")
 
     # --- files ---
     @property
@@ -104,11 +123,14 @@ class DevnetManager:
         return raw if isinstance(raw, dict) else {}
 
     def _node(self) -> dict[str, int] | None:
-        """pid and port of the anvil this data dir last started, while it is recorded as running."""
+        """pid and port of the anvil this data dir started, while that very process is still running."""
         raw = self._node_record()
-        if isinstance(raw.get("pid"), int) and isinstance(raw.get("port"), int):
-            return {"pid": int(raw["pid"]), "port": int(raw["port"])}  # type: ignore[call-overload]
-        return None
+        pid, port, ticks = raw.get("pid"), raw.get("port"), raw.get("start_ticks")
+        if not isinstance(pid, int) or not isinstance(port, int):
+            return None
+        if not _is_our_anvil(pid, self.state_file, ticks if isinstance(ticks, int) else None):
+            return None
+        return {"pid": pid, "port": port}
 
     def _forget_pid(self) -> None:
         """Keep the port (the next `up` reuses it) but drop the pid of a node that is gone."""
@@ -182,6 +204,12 @@ class DevnetManager:
 
         Returns the status and whether this call started the node.
         """
+        if port is not None and not 0 < port < 65536:
+            raise DevnetError(f"{port} is not a port number; choose one from 1 to 65535.")
+        with self._lock:
+            return self._up(port, timeout)
+
+    def _up(self, port: int | None, timeout: float) -> tuple[DevnetStatus, bool]:
         node = self.running_node()
         if node and port is not None and node["port"] != port:
             raise DevnetError(
@@ -204,7 +232,8 @@ class DevnetManager:
             proc = start_anvil(port, state_file=self.state_file, log_path=self.log_file, detach=True,
                                startup_timeout=timeout)
             _children[proc.pid] = proc
-            write_json_atomic(self.node_file, {"pid": proc.pid, "port": port, "started_at": int(time.time())})
+            write_json_atomic(self.node_file, {"pid": proc.pid, "port": port, "started_at": int(time.time()),
+                                               "start_ticks": _start_ticks(proc.pid)})
             started = True
         try:
             self._ensure_deployed()
@@ -234,8 +263,12 @@ class DevnetManager:
 
     def down(self, timeout: float = 15.0) -> bool:
         """Stop the devnet (it writes its state on the way out). Returns whether one was running."""
+        with self._lock:
+            return self._down(timeout)
+
+    def _down(self, timeout: float) -> bool:
         node = self._node()
-        if node is None or not _pid_alive(node["pid"]) or not _looks_like_anvil(node["pid"]):
+        if node is None:
             self._forget_pid()
             return False
         child = _children.pop(node["pid"], None)
@@ -254,7 +287,11 @@ class DevnetManager:
 
     def reset(self) -> None:
         """Stop the devnet and forget its chain: state and deployment are removed (a damaged state is kept aside)."""
-        self.down()
+        with self._lock:
+            self._reset()
+
+    def _reset(self) -> None:
+        self._down(15.0)
         if self.state_file.exists():
             try:
                 self._check_state_file()
