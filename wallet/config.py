@@ -79,6 +79,10 @@ def read_json(path: Path, what: str) -> Any:
             return json.load(f)
     except FileNotFoundError:
         raise
+    except OSError as e:
+        raise ConfigError(
+            f"Cannot read the {what} file {path}: {e.strerror}. Check the wallet's data folder."
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(
             f"The {what} file {path} is damaged ({e.__class__.__name__}); it was left as it is. "

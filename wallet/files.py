@@ -20,17 +20,21 @@ def write_private_text(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)  # the .tmp may be left over from a crash, with other permissions
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            fd = -1
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    os.replace(tmp, path)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)  # the .tmp may be left over from a crash, with other permissions
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                fd = -1
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never leave the content beside a target that could not be written
+        raise
     _fsync_dir(path.parent)
 
 

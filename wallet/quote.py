@@ -63,6 +63,8 @@ class PromptInput:
         except json.JSONDecodeError as e:
             where = f"line {e.lineno}, column {e.colno}"
             raise QuoteError(f"{path} is not valid JSON ({where}: {e.msg}).") from None
+        except RecursionError:
+            raise QuoteError(f"{path} is nested too deeply to be a list of chat messages.") from None
         try:
             return cls.from_messages(obj)
         except QuoteError as e:

@@ -18,7 +18,8 @@ BaseUnits = NewType("BaseUnits", int)
 DECIMALS = 18
 ONE = 10**DECIMALS
 
-_AMOUNT_RE = re.compile(r"^(?P<int>\d+)?(?:\.(?P<frac>\d*))?$")
+# [0-9], not \d: \d also matches Arabic-Indic, fullwidth and other digits, which int() would accept silently.
+_AMOUNT_RE = re.compile(r"^(?P<int>[0-9]+)?(?:\.(?P<frac>[0-9]*))?$")
 
 
 def parse_amount(text: str, decimals: int = DECIMALS, *, allow_zero: bool = True) -> BaseUnits:

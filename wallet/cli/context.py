@@ -56,6 +56,8 @@ def read_secret(path: str | None, prompt: str, *, confirm: bool = False) -> str:
                 text = f.read()
         except OSError as e:
             raise InvalidInput(f"Cannot read {path}: {e.strerror}.") from None
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path} is not a text file (UTF-8 expected).") from None
         return text.splitlines()[0] if text.strip() else ""
     if not sys.stdin.isatty():
         raise InvalidInput(f"{prompt.rstrip(': ')} is needed: give it with a file option, or run in a terminal.")

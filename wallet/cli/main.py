@@ -88,12 +88,13 @@ def _run_command(args_list: list[str]) -> int:
 
     parser = build_parser()
     args = parser.parse_args(args_list)
-    ctx = CliContext.from_args(args)
     if not getattr(args, "command", None):
         from wallet.cli.app_launch import launch_app
 
         return launch_app(args.data_dir, args.network)
+    ctx: CliContext | None = None
     try:
+        ctx = CliContext.from_args(args)
         return int(args.func(args, ctx) or 0)
     except UserCancelled as e:
         print(e.user_message, file=sys.stderr)
@@ -107,7 +108,8 @@ def _run_command(args_list: list[str]) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     finally:
-        ctx.close()
+        if ctx is not None:
+            ctx.close()
 
 
 if __name__ == "__main__":

@@ -29,6 +29,10 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 # for minutes. Geth's "standard" scrypt is n=2^18, r=8, p=1 (256 MiB); its "light" one n=2^12, p=6.
 _MAX_SCRYPT_MEMORY = 1 << 30
 _MAX_SCRYPT_WORK = 2**22  # n * p
+# n * r * p is the total work: twice Geth's and MetaMask's standard (n=2^18, r=8, p=1) at most, so a hostile
+# file cannot keep the wallet busy for minutes.
+_MAX_SCRYPT_TOTAL = 2**22
+_MAX_SCRYPT_R = 32
 _MAX_PBKDF2_ROUNDS = 10_000_000
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
@@ -103,7 +107,8 @@ def parse_foreign_keystore(text: str) -> dict[str, Any]:
     for name, value, size in (
         ("ciphertext", crypto.get("ciphertext"), 32),
         ("mac", crypto.get("mac"), 32),
-        ("iv", (crypto.get("cipherparams") or {}).get("iv"), 16),
+        ("iv", cipherparams.get("iv") if isinstance(cipherparams := crypto.get("cipherparams"), dict) else None,
+         16),
     ):
         if not _is_hex(value, size):
             raise KeystoreError(f"The keystore's {name} is missing or malformed; the file is damaged.")
@@ -168,7 +173,8 @@ def _check_kdf(kdf: Any, params: Any) -> None:
         n, r, p = (_positive_int(params, k) for k in ("n", "r", "p"))
         if n & (n - 1) or n < 2:
             raise KeystoreError("The keystore's scrypt parameter n is not a power of two.")
-        if 128 * r * n > _MAX_SCRYPT_MEMORY or n * p > _MAX_SCRYPT_WORK:
+        if (128 * r * n > _MAX_SCRYPT_MEMORY or n * p > _MAX_SCRYPT_WORK or n * r * p > _MAX_SCRYPT_TOTAL
+                or r > _MAX_SCRYPT_R):
             raise KeystoreError(
                 "The keystore's scrypt parameters ask for more memory or time than this wallet allows."
             )
