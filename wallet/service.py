@@ -107,10 +107,12 @@ class WalletService:
 
     @property
     def chain(self) -> ChainClient:
+        # web3 takes a second or two to import: do it outside the lock, so the GUI thread's quick reads
+        # (profile, settings) never wait for it.
+        from wallet.chain.client import ChainClient
+
         with self._lock:
             if self._client is None:
-                from wallet.chain.client import ChainClient
-
                 self._client = ChainClient(self.profile)
             return self._client
 
@@ -181,10 +183,10 @@ class WalletService:
     # --- keys ---
     @property
     def keys(self) -> KeyManager:
+        from wallet.keys.manager import KeyManager  # eth_account: ~1 s, imported outside the lock
+
         with self._lock:
             if self._keys is None:
-                from wallet.keys.manager import KeyManager
-
                 self._keys = KeyManager(self.data_dir, self.settings, on_lock=self._on_keys_locked)
             return self._keys
 
@@ -305,10 +307,10 @@ class WalletService:
     # --- quotes ---
     @property
     def quotes(self) -> QuoteEngine:
+        from wallet.quote import QuoteEngine  # tiktoken, imported outside the lock
+
         with self._lock:
             if self._quotes is None:
-                from wallet.quote import QuoteEngine
-
                 self._quotes = QuoteEngine(self.list_providers)
             return self._quotes
 
