@@ -11,11 +11,18 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from wallet.config import DataDir
+
+if TYPE_CHECKING:
+    from ui.controller import AppController
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 
 class _FirstPaint(QObject):
@@ -31,6 +38,29 @@ class _FirstPaint(QObject):
         return False
 
 
+def attach_controller(window: MainWindow, data_dir: DataDir, network: str | None) -> AppController | None:
+    """Make the service and its controller and attach them to the window. If that fails (a damaged settings
+    file, a data folder that cannot be created), the start-up view says why and the window stays open, to be
+    read and closed; None is returned."""
+    from ui.controller import AppController
+    from ui.errors import user_message
+    from wallet.errors import WalletError
+    from wallet.service import WalletService
+
+    try:
+        controller = AppController(WalletService(data_dir.ensure(), network=network))
+    except Exception as exc:
+        if isinstance(exc, OSError):
+            message = f"The wallet's data folder {data_dir.root} cannot be used: {exc.strerror or exc}."
+        else:
+            message = user_message(exc)
+        log.error("the wallet could not start: %s", message, exc_info=not isinstance(exc, WalletError))
+        window.starting.show_error(f"The wallet could not start.\n{message}")
+        return None
+    window.attach(controller)
+    return controller
+
+
 def run_app(data_dir: DataDir, network: str | None = None, argv: list[str] | None = None) -> int:
     from ui.main_window import MainWindow
     from ui.theme import apply_theme, follow_system_scheme
@@ -43,14 +73,12 @@ def run_app(data_dir: DataDir, network: str | None = None, argv: list[str] | Non
     state: dict[str, object] = {}
 
     def attach() -> None:
-        from ui.controller import AppController
-        from wallet.service import WalletService
-
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         follow_system_scheme(app)  # type: ignore[arg-type]
-        controller = AppController(WalletService(data_dir.ensure(), network=network))
+        controller = attach_controller(window, data_dir, network)
+        if controller is None:
+            return
         state["controller"] = controller
-        window.attach(controller)
         app.aboutToQuit.connect(controller.shutdown)  # type: ignore[union-attr]
         controller.start()
 

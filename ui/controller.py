@@ -7,13 +7,14 @@ started on exit), warms up the heavy parts in the background, and turns core eve
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
 from ui.bridge import CoreSignals
-from ui.ops import change_op, op, wait_for_all
+from ui.ops import op, wait_for_all
 from wallet.errors import WalletError
 from wallet.service import WalletService
 
@@ -117,8 +118,9 @@ class AppController(QObject):
 
     # --- lock ---
     def _on_lock_changed(self, locked: bool) -> None:
-        if self.mode in ("main", "locked"):
-            self._enter("locked" if locked else "main")
+        mode = "locked" if locked else "main"
+        if self.mode in ("main", "locked") and self.mode != mode:  # lock() may have covered the window already
+            self._enter(mode)
 
     def wallet_ready(self) -> None:
         """After onboarding created or imported a wallet (and so unlocked it)."""
@@ -129,7 +131,19 @@ class AppController(QObject):
         self._enter("main")
 
     def lock(self) -> None:
-        change_op(self.service.lock, parent=self).run()
+        """Lock now. Not on the serial worker, where it would wait behind a devnet start or a keystore import:
+        dropping the keys takes only the small lock of the unlocked state (wallet.keys.unlocked), which slow
+        key operations do not hold, so a thread of its own does it at once. The lock screen covers the window
+        right away, before the keys are gone."""
+        if self.mode == "main":
+            self._enter("locked")
+        threading.Thread(target=self._drop_keys, name="lock", daemon=True).start()
+
+    def _drop_keys(self) -> None:
+        try:
+            self.service.lock()
+        except Exception:  # the window is covered anyway; the idle auto-lock remains
+            log.exception("locking failed")
 
     def activity(self) -> None:
         """User input: keep the wallet unlocked while someone is using it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import traceback
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from wallet.errors import UserCancelled, WalletError
@@ -25,6 +26,7 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "AI Toke
     box = QMessageBox(parent or QApplication.activeWindow())
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote registry names, which are never markup
     box.setText(user_message(exc))
     if not isinstance(exc, WalletError):
         details = "".join(traceback.format_exception(exc))

@@ -6,7 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
@@ -38,7 +47,25 @@ class StartingView(QWidget):
         self.progress = QLabel("Starting…")
         self.progress.setProperty("role", "subtitle")
         layout.addLayout(centred(self.progress))
+        self.quit_button = QPushButton("Quit")  # only when the wallet cannot start
+        self.quit_button.clicked.connect(lambda: self.window().close())
+        self.quit_button.hide()
+        layout.addLayout(centred(self.quit_button))
         layout.addStretch(2)
+
+    def show_error(self, text: str) -> None:
+        """The wallet could not start: say why, in the error colour, and offer to quit."""
+        from PySide6.QtCore import Qt
+
+        from ui.theme import colour
+
+        self.progress.setTextFormat(Qt.TextFormat.PlainText)  # the message may quote a path
+        self.progress.setWordWrap(True)
+        self.progress.setMaximumWidth(560)
+        self.progress.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress.setStyleSheet(f"color: {colour('danger')};")
+        self.progress.setText(text)
+        self.quit_button.show()
 
 
 class MainWindow(QMainWindow):
@@ -87,6 +114,10 @@ class MainWindow(QMainWindow):
         return self._views[mode]
 
     def set_mode(self, mode: str) -> None:
+        if mode == "locked":
+            from ui.dialogs.secret import close_all_dialogs
+
+            close_all_dialogs()  # dialogs are windows above the lock screen: nothing stays readable
         widget = self.view(mode)
         self.modes.setCurrentWidget(widget)
         if mode == "main":

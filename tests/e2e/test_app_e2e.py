@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from ui.controller import AppController
-from ui.formatting import amount_short
+from ui.formatting import amount_short, amount_short_price
 from ui.main_window import MainWindow
 from ui.ops import wait_for_all
 from ui.pages.home import HomePage
@@ -123,7 +123,7 @@ def test_newcomer_path(window: MainWindow, qtbot: QtBot) -> None:
                   "--prompt", PROMPT, "--json").json()
     qtbot.waitUntil(lambda: page.panel.state == "ok"
                     and page.panel.input_tokens.text() == count_text(cli["input_tokens"]), timeout=30_000)
-    assert page.panel.price.text() == amount_short(int(cli["price_base_units"]))
+    assert page.panel.price.text() == amount_short_price(int(cli["price_base_units"]))
     assert page.panel.balance_after.text() == amount_short(100 * ONE - int(cli["price_base_units"]))
 
     # Compare providers: every provider/model that can take it, cheapest first, as the engine ranks them.

@@ -5,6 +5,7 @@ the live count stays exact after a one-character edit in a ~100k-token prompt.""
 from __future__ import annotations
 
 import json
+import math
 import random
 import secrets
 import subprocess
@@ -21,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
 
 from ui.controller import AppController
-from ui.formatting import amount_full, amount_short
+from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.pages.providers import UNREACHABLE, UNREADABLE
 from ui.pages.run_task import RunTaskPage
 from ui.theme import DANGER, DANGER_DARK, SUCCESS_DARK, apply_theme, colour
@@ -131,17 +132,17 @@ def test_typed_prompt_is_priced_like_the_engine_and_the_cli(page: RunTaskPage, s
     by_hand = -(-(expected.input_tokens * 15 * ONE // 100 + 1024 * 60 * ONE // 100) // 1_000_000)
     assert expected.price_base_units == by_hand
     assert page.panel.input_tokens.text() == count_text(expected.input_tokens)
-    assert page.panel.price.text() == amount_short(expected.price_base_units)
+    assert page.panel.price.text() == amount_short_price(expected.price_base_units)
     assert page.panel.price.toolTip().startswith(amount_full(expected.price_base_units))
-    assert page.panel.input_cost.text() == amount_short(int(expected.input_cost))
-    assert page.panel.output_cost.text() == amount_short(int(expected.output_cost)) == "0.0006144 AIT"
+    assert page.panel.input_cost.text() == amount_short_price(math.ceil(expected.input_cost))
+    assert page.panel.output_cost.text() == amount_short_price(math.ceil(expected.output_cost)) == "0.0006144 AIT"
     assert page.panel.balance.text() == page.panel.balance_after.text() == "—"  # no wallet in this data dir
 
     cli = cli_quote(devnet[0], "--provider", "1", "--model", "gpt-4o-mini", "--max-output", "1024",
                     "--prompt", PROMPT)
     assert cli["input_tokens"] == expected.input_tokens
     assert int(cli["price_base_units"]) == expected.price_base_units
-    assert page.panel.price.text() == amount_short(int(cli["price_base_units"]))
+    assert page.panel.price.text() == amount_short_price(int(cli["price_base_units"]))
     save_shot(page, "run-task")
 
 
@@ -193,7 +194,7 @@ def test_over_long_prompt_is_refused_in_red(page: RunTaskPage, service: WalletSe
     choose(page, 1, "gpt-4o-mini")  # the same prompt fits a 128k window
     expected = service.quotes.quote(1, "gpt-4o-mini", PromptInput.text(text), 1024)
     wait_quote(qtbot, page, expected=expected)
-    assert page.panel.price.text() == amount_short(expected.price_base_units)
+    assert page.panel.price.text() == amount_short_price(expected.price_base_units)
     assert not has_colour(page.panel.status, colour("danger"))
 
 
@@ -216,8 +217,8 @@ def test_output_budget_follows_the_model(page: RunTaskPage, service: WalletServi
     page.panel.budget.setValue(1000)
     expected = service.quotes.quote(1, "gpt-3.5-turbo", PromptInput.text(text), 1000)
     wait_quote(qtbot, page, expected=expected)
-    assert page.panel.price.text() == amount_short(expected.price_base_units)
-    assert page.panel.output_cost.text() == amount_short(int(expected.output_cost))
+    assert page.panel.price.text() == amount_short_price(expected.price_base_units)
+    assert page.panel.output_cost.text() == amount_short_price(math.ceil(expected.output_cost))
 
 
 def test_compare_lists_providers_cheapest_first(page: RunTaskPage, service: WalletService, qtbot: QtBot) -> None:
@@ -232,7 +233,7 @@ def test_compare_lists_providers_cheapest_first(page: RunTaskPage, service: Wall
     expected = service.quotes.compare(PromptInput.text(text), 1024)
     rows = dialog.rows()
     assert [(r[0], r[1]) for r in rows] == [(q.provider_name, q.model) for q in expected]
-    assert [r[4] for r in rows] == [amount_short(q.price_base_units) for q in expected]
+    assert [r[4] for r in rows] == [amount_short_price(q.price_base_units) for q in expected]
     assert [r[3] for r in rows] == [count_text(q.input_tokens) for q in expected]
     prices = [q.price_base_units for q in expected]
     assert prices == sorted(prices) and len(rows) == 4
@@ -245,7 +246,7 @@ def test_compare_lists_providers_cheapest_first(page: RunTaskPage, service: Wall
     qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
     assert (page.picker.provider().id, page.picker.model().model) == (cheapest.provider_id, cheapest.model)
     wait_quote(qtbot, page, expected=cheapest)
-    assert page.panel.price.text() == amount_short(cheapest.price_base_units)
+    assert page.panel.price.text() == amount_short_price(cheapest.price_base_units)
 
 
 def test_balance_after_and_balance_too_low(page: RunTaskPage, service: WalletService, qtbot: QtBot,
@@ -263,7 +264,7 @@ def test_balance_after_and_balance_too_low(page: RunTaskPage, service: WalletSer
     wait_quote(qtbot, page, "refused", expected)
     assert expected.balance_after is not None and expected.balance_after < 0
     assert "does not cover this price" in page.panel.status.text()
-    assert page.panel.price.text() == amount_short(expected.price_base_units)
+    assert page.panel.price.text() == amount_short_price(expected.price_base_units)
     assert page.panel.balance_after.text() == "not enough AIT"
     assert has_colour(page.panel.status, colour("danger"))
     save_shot(page, "run-task-balance-low")
@@ -297,7 +298,7 @@ def test_one_character_edit_in_a_100k_token_prompt(page: RunTaskPage, service: W
     full = service.quotes.quote(1, "gpt-4.1", PromptInput.text(edited), 1024)
     assert full.input_tokens > 100_000
     qtbot.waitUntil(lambda: page.panel.input_tokens.text() == count_text(full.input_tokens), timeout=2_000)
-    assert page.panel.price.text() == amount_short(full.price_base_units)
+    assert page.panel.price.text() == amount_short_price(full.price_base_units)
     assert counter.encoded_chars - encoded_before < 10_000  # re-encoded a chunk, not the ~450k characters
 
 

@@ -6,9 +6,10 @@ the dialog stays open and busy until that is done, and a wrong current password 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
 from ui.dialogs.layout import add_buttons, dialog_layout
+from ui.dialogs.secret import SecretDialog
 from ui.errors import user_message
 from ui.ops import change_op
 from ui.widgets.common import error_label, primary_button, show_error_text, subtitle
@@ -16,7 +17,7 @@ from ui.widgets.password import NewPasswordFields, password_field
 from wallet.service import WalletService
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(SecretDialog):
     def __init__(self, service: WalletService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
@@ -67,9 +68,7 @@ class ChangePasswordDialog(QDialog):
             lambda _: self._done()).failure(self._failed).finally_(lambda: self._set_busy(False)).run()
 
     def _done(self) -> None:
-        self.current.clear()
-        self.new.clear()
-        self.accept()
+        self.accept()  # also after a lock closed the dialog: the password did change, and the page says so
 
     def _failed(self, exc: BaseException) -> None:
         show_error_text(self.error, user_message(exc))
@@ -83,8 +82,10 @@ class ChangePasswordDialog(QDialog):
         self.ok_button.setText("Re-encrypting…" if on else "Change password")
         self.ok_button.setEnabled(not on and self.ready())
 
+    def wipe(self) -> None:
+        self.current.clear()
+        self.new.clear()
+
     def reject(self) -> None:
         if not self.busy:
-            self.current.clear()
-            self.new.clear()
             super().reject()

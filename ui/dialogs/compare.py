@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.errors import user_message
-from ui.formatting import amount_full, amount_short
+from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.ops import op
 from ui.theme import colour
-from ui.widgets.common import subtitle
+from ui.widgets.common import plain_tip, subtitle
 from ui.widgets.model_picker import THEME_EVENTS, count_text, restyle
 from wallet.quote import Comparison, PromptInput, QuoteEngine
 
@@ -38,7 +38,7 @@ def _item(text: str, tip: str = "", right: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
     if tip:
-        item.setToolTip(tip)
+        item.setToolTip(plain_tip(tip))  # tips quote registry strings; an item's text is never markup
     if right:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
@@ -123,7 +123,7 @@ class CompareDialog(QDialog):
                 _item(q.model, f"Metered by {q.encoding}"),
                 _item("✓ verified" if q.verified else "no"),
                 _item(count_text(q.input_tokens), right=True),
-                _item(amount_short(q.price_base_units), price_tip, right=True),
+                _item(amount_short_price(q.price_base_units), price_tip, right=True),
                 _item(after, after_tip, right=True),
             ]
             if q.verified:

@@ -15,7 +15,6 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.layout import add_buttons, dialog_layout
 from ui.dialogs.password import EnterDoesNotConfirm
+from ui.dialogs.secret import SecretDialog
 from ui.errors import user_message
 from ui.formatting import short_address
 from ui.ops import change_op
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from wallet.keys.metadata import AccountInfo
 
 
-class ExportKeystoreDialog(QDialog):
+class ExportKeystoreDialog(SecretDialog):
     """After Accepted, ``saved_path`` is where the file went."""
 
     def __init__(self, service: WalletService, accounts: Sequence[AccountInfo], current: str | None,
@@ -122,8 +122,12 @@ class ExportKeystoreDialog(QDialog):
             lambda text: self._save(address, text)).failure(self._failed).run()
 
     def _save(self, address: str, text: str) -> None:
+        if self.closed_by_lock:  # the wallet locked while encrypting: nothing is saved
+            return
         self.password.clear()
         path = self.choose_path(f"keystore-{address}.json")
+        if self.closed_by_lock:
+            return
         if path is None:
             self._set_busy(False)
             show_error_text(self.error, "Not saved: no file was chosen. Enter the password again to export.")
@@ -151,8 +155,10 @@ class ExportKeystoreDialog(QDialog):
         self.ok_button.setText(text if on else "Export…")
         self.ok_button.setEnabled(not on and self.ready())
 
+    def wipe(self) -> None:
+        self.password.clear()
+        self.file_password.clear()
+
     def reject(self) -> None:
         if not self.busy:
-            self.password.clear()
-            self.file_password.clear()
             super().reject()

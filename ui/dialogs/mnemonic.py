@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs.layout import add_buttons, dialog_layout
+from ui.dialogs.secret import SecretDialog
 from ui.theme import colour
 from ui.widgets.common import subtitle
 
@@ -110,7 +110,7 @@ class PhraseGrid(QWidget):
                 w.deleteLater()
 
 
-class MnemonicDialog(QDialog):
+class MnemonicDialog(SecretDialog):
     """The recovery phrase from Settings → Backup, after the password was checked."""
 
     def __init__(self, phrase: str, parent: QWidget | None = None) -> None:
@@ -137,7 +137,9 @@ class MnemonicDialog(QDialog):
         close.setDefault(True)
         buttons.rejected.connect(self.reject)
         add_buttons(layout, buttons)
-        self.finished.connect(lambda _: self.grid.clear())
+
+    def wipe(self) -> None:
+        self.grid.clear()
 
     def shown(self) -> bool:
         return self.stack.currentWidget() is self.grid

@@ -12,9 +12,10 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton, QWidget
 
 from ui.dialogs.layout import add_buttons, dialog_layout
+from ui.dialogs.secret import SecretDialog
 from ui.errors import user_message
 from ui.ops import change_op
 from ui.widgets.common import error_label, show_error_text, subtitle
@@ -31,7 +32,7 @@ class EnterDoesNotConfirm(QObject):
         return False
 
 
-class PasswordDialog(QDialog):
+class PasswordDialog(SecretDialog):
     """``PasswordDialog(parent, action=lambda pw: ...)``: after ``exec()`` returns Accepted, ``result_value``
     holds what the action returned."""
 
@@ -87,7 +88,8 @@ class PasswordDialog(QDialog):
             lambda: self._set_busy(False)).run()
 
     def _done(self, result: Any) -> None:
-        self.password.clear()
+        if self.closed_by_lock:  # the wallet locked meanwhile: what the action returned is not shown
+            return
         self.result_value = result
         self.accept()
 
@@ -102,8 +104,10 @@ class PasswordDialog(QDialog):
         self.ok_button.setEnabled(not on)
         self.ok_button.setText(self._busy_text if on else self._ok_text)
 
+    def wipe(self) -> None:
+        self.password.clear()
+
     def reject(self) -> None:
         if not self.busy:  # the operation will finish either way; closing now would hide its outcome
-            self.password.clear()
             super().reject()
 

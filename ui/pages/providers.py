@@ -30,7 +30,7 @@ from ui.controller import AppController
 from ui.ops import op
 from ui.pages.base import Page
 from ui.theme import colour
-from ui.widgets.common import AddressLabel, CopyButton, subtitle, title
+from ui.widgets.common import AddressLabel, CopyButton, plain_label, plain_tip, subtitle, title
 from ui.widgets.model_picker import THEME_EVENTS, count_text, price_text, restyle, verified_badge
 from wallet.errors import NetworkError, WalletError
 from wallet.registry import ProviderInfo
@@ -56,7 +56,7 @@ class EmptyState(QWidget):
 
     def __init__(self, text: str = "", button: QPushButton | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.headline = QLabel()
+        self.headline = plain_label()
         self.headline.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.detail = subtitle("")
         self.button = button
@@ -92,12 +92,13 @@ class ProviderCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
 
-        name = QLabel(provider.name)
+        # Registry strings are whatever their registrant chose: shown literally, never as markup.
+        self.name = name = plain_label(provider.name)
         name.setStyleSheet("font-size: 15px; font-weight: 600;")
         name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badge = verified_badge(provider.verified)
         self.dot = QLabel("●")
-        self.reach = QLabel("checking…")
+        self.reach = plain_label("checking…")
         self.reach.setProperty("role", "subtitle")
         self.set_reachability(None, "checking…")
         head = QHBoxLayout()
@@ -111,7 +112,7 @@ class ProviderCard(QFrame):
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
-        endpoint = QLabel(provider.endpoint)
+        self.endpoint = endpoint = plain_label(provider.endpoint)
         endpoint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         endpoint.setStyleSheet("font-family: monospace;")
         endpoint_row = QHBoxLayout()
@@ -182,8 +183,8 @@ class ProviderCard(QFrame):
     def set_reachability(self, ok: bool | None, text: str) -> None:
         self._reachable = ok
         self.reach.setText(text)
-        self.dot.setToolTip(f"Endpoint {text}")
-        self.reach.setToolTip(f"Endpoint {text}")
+        self.dot.setToolTip(plain_tip(f"Endpoint {text}"))
+        self.reach.setToolTip(plain_tip(f"Endpoint {text}"))
         self._colour()
 
     def _colour(self) -> None:

@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -32,8 +32,9 @@ from ui.errors import show_error, user_message
 from ui.ops import op
 from ui.pages.base import Page
 from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
-from ui.widgets.common import subtitle, title
+from ui.widgets.common import plain_label, subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
+from ui.widgets.prompt_editor import PromptEditor, as_in_editor, conversion_notice
 from ui.widgets.quote_panel import QuotePanel
 from wallet import tokenizers
 from wallet.errors import QuoteError, WalletError
@@ -44,22 +45,6 @@ MIN_INTERVAL = 0.016  # s: at most one quote per frame; faster edits (a paste, k
 MAX_EDITOR_FILE_BYTES = 8 * 1024 * 1024  # over gpt-4.1's 1M-token window already; more would only freeze the editor
 PRIME_CHARS = 50_000  # a loaded file at least this long is counted in the background before it is shown
 EDITOR_HINT = "Plain text. Drop a text file on the editor or use Open file…"
-
-
-class PromptEditor(QPlainTextEdit):
-    """Plain text only; a dropped or pasted file is opened as the prompt instead of inserting its URL."""
-
-    file_dropped = Signal(str)
-
-    def canInsertFromMimeData(self, source: QMimeData) -> bool:
-        return source.hasUrls() or super().canInsertFromMimeData(source)
-
-    def insertFromMimeData(self, source: QMimeData) -> None:
-        files = [u.toLocalFile() for u in source.urls() if u.isLocalFile()] if source.hasUrls() else []
-        if files:
-            self.file_dropped.emit(files[0])
-        elif source.hasText():
-            self.insertPlainText(source.text())
 
 
 class RunTaskPage(Page):
@@ -129,6 +114,10 @@ class RunTaskPage(Page):
         self.prompt.file_dropped.connect(self.load_file)
         self.counts = QLabel()
         self.counts.setProperty("role", "subtitle")
+        self.file_notice = plain_label()  # what opening a file changed in its text
+        self.file_notice.setProperty("role", "subtitle")
+        self.file_notice.setWordWrap(True)
+        self.file_notice.hide()
 
         head = QHBoxLayout()
         prompt_label = QLabel("Prompt")
@@ -144,6 +133,7 @@ class RunTaskPage(Page):
         editor_col.addSpacing(2)
         editor_col.addLayout(head)
         editor_col.addWidget(self.prompt, 1)
+        editor_col.addWidget(self.file_notice)
         editor_col.addWidget(self.counts)
 
         self.panel = QuotePanel()
@@ -228,10 +218,16 @@ class RunTaskPage(Page):
         self.stack.setCurrentWidget(self.empty_view)
 
     def _target_changed(self, provider: ProviderInfo, model: ModelPrice) -> None:
-        self.panel.set_model(model)  # clamps the budget to the model's maximum
+        # The quote follows the picker first: whatever the widgets do next, the panel never prices another model.
         if self.live is not None:
-            self.live.set_target(provider_id=provider.id, model=model.model, max_output=self.panel.output_budget())
-        self.requote()
+            self.live.set_target(provider_id=provider.id, model=model.model,
+                                 max_output=min(self.panel.output_budget(), model.max_output))
+        try:
+            self.panel.set_model(model)  # clamps the budget to the model's maximum
+        finally:
+            if self.live is not None:
+                self.live.set_target(max_output=self.panel.output_budget())
+            self.requote()
 
     def _budget_changed(self, value: int) -> None:
         if self.live is not None:
@@ -289,6 +285,8 @@ class RunTaskPage(Page):
         self._timer.stop()
         system, prompt = self.task_texts()
         self.counts.setText(f"{count_text(len(prompt))} characters" if prompt else EDITOR_HINT)
+        if not prompt:
+            self.file_notice.hide()
         model = self.picker.model()
         if self.live is None or model is None:
             return
@@ -300,7 +298,9 @@ class RunTaskPage(Page):
         if self._tokenizer_error:
             self.panel.show_refusal(self._tokenizer_error, None)
             return
-        if not tokenizers.is_loaded(model.encoding):
+        # An encoding the wallet cannot count (anyone may register one) is refused by the quote below, not
+        # waited for: no warm-up will ever load it.
+        if model.encoding in tokenizers.SUPPORTED_ENCODINGS and not tokenizers.is_loaded(model.encoding):
             self.panel.show_loading("Loading tokenizer…")
             self._warm_up()
             return
@@ -344,24 +344,33 @@ class RunTaskPage(Page):
             self.load_file(path)
 
     def load_file(self, path: str) -> None:
-        """Read (and, for a long file, count) in the background; then replace the prompt, undoably."""
+        """Read (and, for a long file, count) in the background; then replace the prompt, undoably.
+
+        The editor's form of the text is what will be sent, so that is what is counted ahead; the user is told
+        when it differs from the file."""
         live, model = self.live, self.picker.model()
         self.open_button.setEnabled(False)
 
-        def work() -> str:
+        def work() -> tuple[str, str]:
             if os.path.getsize(path) > MAX_EDITOR_FILE_BYTES:
                 raise QuoteError(f"{Path(path).name} is over {MAX_EDITOR_FILE_BYTES // 2**20} MiB: "
                                  "far more than any model here can read.")
-            text = PromptInput.from_file(path).messages[-1].content.replace("\r\n", "\n")
+            original = PromptInput.from_file(path).messages[-1].content
+            text = as_in_editor(original)
             if live is not None and model is not None and len(text) >= PRIME_CHARS:
                 live.counter(model.encoding, "user").count(text)
-            return text
+            return text, conversion_notice(original)
 
-        def loaded(text: str) -> None:
+        def loaded(result: tuple[str, str]) -> None:
+            text, notice = result
             cursor = self.prompt.textCursor()
             cursor.select(cursor.SelectionType.Document)
             cursor.insertText(text)  # one undo step, so a drop by mistake is Ctrl+Z away
             self.prompt.setTextCursor(cursor)
+            if not notice and self.prompt.toPlainText() != text:  # a change this page does not know of
+                notice = "Opening the file changed some characters. The price is for the text as shown."
+            self.file_notice.setText(notice)
+            self.file_notice.setVisible(bool(notice))
 
         def finished() -> None:
             self._priming = False

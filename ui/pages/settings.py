@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -86,7 +87,7 @@ class SettingsPage(Page):
         super().__init__(controller, parent)
         self.loaded: Loaded | None = None
         self._select_next: str | None = None  # the network to select once the list is reloaded
-        self.dialog: QWidget | None = None  # the dialog open now, if any (tests and screenshots look at it)
+        self.dialog: QDialog | None = None  # the dialog open now, if any (tests and screenshots look at it)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -218,6 +219,17 @@ class SettingsPage(Page):
         self.label_edit.setEnabled(account is not None)
         self.rename_button.setEnabled(account is not None)
 
+    def _open(self, dialog: QDialog) -> None:
+        """Open ``dialog``, held only while it is open: a closed one has forgotten its secrets and is let go."""
+        self.dialog = dialog
+
+        def forget() -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+
+        dialog.finished.connect(forget)
+        dialog.open()
+
     # --- network ---
     def _selected_profile(self) -> NetworkProfile | None:
         name = self.network.currentData()
@@ -236,7 +248,6 @@ class SettingsPage(Page):
 
     def edit_network(self, profile: NetworkProfile | None) -> None:
         dialog = NetworkDialog(self.service, profile, self)
-        self.dialog = dialog
 
         def saved() -> None:
             if dialog.saved is not None:
@@ -247,7 +258,7 @@ class SettingsPage(Page):
                 self._reload()
 
         dialog.accepted.connect(saved)
-        dialog.open()
+        self._open(dialog)
 
     def switch_network(self) -> None:
         profile = self._selected_profile()
@@ -292,10 +303,9 @@ class SettingsPage(Page):
 
     def change_password(self) -> None:
         dialog = ChangePasswordDialog(self.service, self)
-        self.dialog = dialog
         dialog.accepted.connect(lambda: say(
             self.security_status, "Password changed. Use the new password from now on."))
-        dialog.open()
+        self._open(dialog)
 
     # --- backup ---
     def reveal_phrase(self) -> None:
@@ -303,25 +313,21 @@ class SettingsPage(Page):
             self, action=lambda password: self.service.keys.reveal_mnemonic(password), title="Show recovery phrase",
             text="Enter your wallet password to show your recovery phrase. Make sure nobody can see your screen.",
             ok_text="Show phrase", busy_text="Decrypting…")
-        self.dialog = dialog
 
         def show() -> None:
             phrase, dialog.result_value = dialog.result_value, None
-            shown = MnemonicDialog(phrase, self)
-            self.dialog = shown
-            shown.open()
+            self._open(MnemonicDialog(phrase, self))
 
         dialog.accepted.connect(show)
-        dialog.open()
+        self._open(dialog)
 
     def export_keystore(self) -> None:
         if self.loaded is None:
             return
         dialog = ExportKeystoreDialog(self.service, self.loaded.accounts, self.loaded.current, self)
-        self.dialog = dialog
         dialog.accepted.connect(lambda: say(
             self.backup_status, f"Saved {dialog.saved_path}. Keep it as safe as the password that protects it."))
-        dialog.open()
+        self._open(dialog)
 
     # --- account ---
     def rename_account(self) -> None:

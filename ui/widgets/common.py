@@ -1,6 +1,13 @@
-"""Small widgets used on every screen: titles, cards, addresses with a copy button, error labels."""
+"""Small widgets used on every screen: titles, cards, addresses with a copy button, error labels.
+
+Text that may come from outside (the permissionless provider registry: names, endpoints, model ids,
+encodings; error messages quoting them) is shown as plain text. A QLabel or tooltip otherwise guesses
+"rich text" from the first tag it sees, and anyone could register a name that renders as a fake badge.
+"""
 
 from __future__ import annotations
+
+from html import escape
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -9,21 +16,35 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolBut
 from ui.formatting import short_address
 
 
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows its text literally, whatever it looks like."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip showing ``text`` literally. Tooltips have no plain-text switch, so the text is escaped
+    inside an explicit rich-text paragraph that keeps its line breaks and spaces."""
+    return f'<p style="white-space: pre-wrap">{escape(text)}</p>' if text else ""
+
+
 def title(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setProperty("role", "title")
     return label
 
 
 def subtitle(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setProperty("role", "subtitle")
     label.setWordWrap(True)
     return label
 
 
 def error_label() -> QLabel:
-    label = QLabel()
+    label = plain_label()
     label.setProperty("role", "error")
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -84,7 +105,7 @@ class AddressLabel(QWidget):
         self._full = full
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel()
+        self.label = plain_label()
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setStyleSheet("font-family: monospace;")
         self.copy = CopyButton()
@@ -96,6 +117,6 @@ class AddressLabel(QWidget):
     def set_address(self, address: str) -> None:
         self.address = address
         self.label.setText(address if self._full else short_address(address))
-        self.label.setToolTip(address)
+        self.label.setToolTip(plain_tip(address))
         self.copy.set_text_to_copy(address)
         self.copy.setEnabled(bool(address))

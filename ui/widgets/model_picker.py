@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QLocale, Signal
+from PySide6.QtCore import QEvent, QLocale, QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.formatting import amount_short
+from ui.formatting import amount_short_price, whole_number
 from ui.theme import colour
+from ui.widgets.common import plain_label
 from wallet.registry import ModelPrice, ProviderInfo
 
 
 def count_text(n: int) -> str:
-    """A whole count (tokens) with the locale's thousands separator."""
-    return f"{n:,}".replace(",", QLocale().groupSeparator() or ",")
+    """A whole count (tokens) grouped as the locale groups digits."""
+    return whole_number(n)
 
 
 def price_text(base_units: int) -> str:
-    """A price per 1M tokens with at least two decimals, as prices are usually read: "0.60 AIT", "30.00 AIT"."""
-    number = amount_short(base_units).removesuffix(" AIT")
+    """A price per 1M tokens with at least two decimals, as prices are usually read: "0.60 AIT", "30.00 AIT";
+    rounded up, like every price shown."""
+    number = amount_short_price(base_units).removesuffix(" AIT")
     point = QLocale().decimalPoint() or "."
     whole, _, frac = number.partition(point)
     return f"{whole}{point}{frac.ljust(2, '0')} AIT"
@@ -88,9 +90,9 @@ class ModelPicker(QWidget):
         self.model_box.setMinimumWidth(180)
         self.model_box.setToolTip("The model, at the provider's registered prices")
         self.badge = verified_badge(False)
-        self.prices = QLabel()
+        self.prices = plain_label()
         self.prices.setStyleSheet("font-weight: 600;")
-        self.limits = QLabel()
+        self.limits = plain_label()  # names the registry's encoding: shown literally
         self.limits.setProperty("role", "subtitle")
 
         top = QHBoxLayout()
@@ -131,22 +133,20 @@ class ModelPicker(QWidget):
         keep_provider = self.provider()
         keep_model = self.model()
         self._providers = [p for p in providers if p.models]
-        self.provider_box.blockSignals(True)
-        self.provider_box.clear()
-        for p in self._providers:
-            self.provider_box.addItem(p.name + ("  ✓" if p.verified else ""), p.id)
-        idx = self.provider_box.findData(keep_provider.id) if keep_provider else -1
-        self.provider_box.setCurrentIndex(max(idx, 0) if self._providers else -1)
-        self.provider_box.blockSignals(False)
+        with QSignalBlocker(self.provider_box):  # unblocked even if an odd registry entry raises
+            self.provider_box.clear()
+            for p in self._providers:
+                self.provider_box.addItem(p.name + ("  ✓" if p.verified else ""), p.id)
+            idx = self.provider_box.findData(keep_provider.id) if keep_provider else -1
+            self.provider_box.setCurrentIndex(max(idx, 0) if self._providers else -1)
         self._fill_models(keep_model.model if keep_model else None)
 
     def select(self, provider_id: int, model: str) -> None:
         idx = self.provider_box.findData(provider_id)
         if idx < 0:
             return
-        self.provider_box.blockSignals(True)
-        self.provider_box.setCurrentIndex(idx)
-        self.provider_box.blockSignals(False)
+        with QSignalBlocker(self.provider_box):
+            self.provider_box.setCurrentIndex(idx)
         self._fill_models(model)
 
     # --- reactions ---
@@ -156,14 +156,13 @@ class ModelPicker(QWidget):
 
     def _fill_models(self, prefer: str | None) -> None:
         p = self.provider()
-        self.model_box.blockSignals(True)
-        self.model_box.clear()
-        if p is not None:
-            for m in p.models:
-                self.model_box.addItem(m.model, m.model)
-            idx = self.model_box.findData(prefer) if prefer else -1
-            self.model_box.setCurrentIndex(max(idx, 0))
-        self.model_box.blockSignals(False)
+        with QSignalBlocker(self.model_box):
+            self.model_box.clear()
+            if p is not None:
+                for m in p.models:
+                    self.model_box.addItem(m.model, m.model)
+                idx = self.model_box.findData(prefer) if prefer else -1
+                self.model_box.setCurrentIndex(max(idx, 0))
         self._model_chosen()
 
     def _model_chosen(self, _index: int = -1) -> None:

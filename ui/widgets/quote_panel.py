@@ -7,28 +7,34 @@ maximum, balance too low).
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from ui.formatting import amount_full, amount_short
+from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.theme import colour
+from ui.widgets.common import plain_label, plain_tip
 from ui.widgets.model_picker import THEME_EVENTS, count_text, restyle
 from wallet.quote import Quote
 from wallet.registry import ModelPrice
 
 DEFAULT_BUDGET = 1024
+# QSpinBox holds a C int. The registry allows a max output up to 2**32 - 1 (anyone may register any value),
+# so the box stops at the largest int; a larger model maximum is still what the quote engine checks against.
+SPIN_MAX = 2**31 - 1
 DASH = "—"
 
 
 def _share(cost: Decimal) -> tuple[str, str]:
-    """(short text, tooltip) for an exact cost share in base units, which may carry a fraction of a unit."""
+    """(short text, tooltip) for an exact cost share in base units, which may carry a fraction of a unit.
+    The short text is rounded up, like every amount the user will pay."""
     whole = int(cost)
     tip = amount_full(whole)
     if cost != whole:
         tip += f" and {cost - whole} of the smallest unit (the price is rounded up once, on the total)"
-    return amount_short(whole), tip
+    return amount_short_price(math.ceil(cost)), tip
 
 
 class QuotePanel(QFrame):
@@ -48,10 +54,10 @@ class QuotePanel(QFrame):
         note = QLabel("Counted on this computer. Nothing is sent or paid.")
         note.setProperty("role", "subtitle")
         note.setWordWrap(True)
-        self.price = QLabel(DASH)
+        self.price = plain_label(DASH)
         self.price.setProperty("role", "amount")
         self.price.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status = QLabel()
+        self.status = plain_label()  # refusal reasons quote registry names
         self.status.setWordWrap(True)
         self.status.setMinimumHeight(36)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -66,7 +72,7 @@ class QuotePanel(QFrame):
         self.budget.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.budget.setKeyboardTracking(True)
         self.budget.valueChanged.connect(self.budget_changed)
-        self.budget_max = QLabel()
+        self.budget_max = plain_label()
         self.budget_max.setProperty("role", "subtitle")
         self.budget_max.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.input_cost = self._value()
@@ -125,7 +131,7 @@ class QuotePanel(QFrame):
 
     @staticmethod
     def _value() -> QLabel:
-        label = QLabel(DASH)
+        label = plain_label(DASH)
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
@@ -133,12 +139,15 @@ class QuotePanel(QFrame):
     # --- the model's limits ---
     def set_model(self, model: ModelPrice) -> None:
         """The budget's range follows the model; a budget over the new maximum is clamped to it."""
+        limit = max(1, min(model.max_output, SPIN_MAX))
         self.budget.blockSignals(True)
-        self.budget.setMaximum(model.max_output)
-        if not self._budget_set:
-            self.budget.setValue(min(DEFAULT_BUDGET, model.max_output))
-            self._budget_set = True
-        self.budget.blockSignals(False)
+        try:
+            self.budget.setMaximum(limit)
+            if not self._budget_set:
+                self.budget.setValue(min(DEFAULT_BUDGET, limit))
+                self._budget_set = True
+        finally:
+            self.budget.blockSignals(False)
         self.budget_max.setText(f"at most {count_text(model.max_output)} for {model.model}")
 
     def output_budget(self) -> int:
@@ -190,15 +199,15 @@ class QuotePanel(QFrame):
             self._set_state("refused")
             balance = q.balance_after + q.price_base_units
             self.status.setText(f"Your balance ({amount_short(balance)}) does not cover this price: "
-                                f"{amount_short(-q.balance_after)} more is needed. Top up first.")
+                                f"{amount_short_price(-q.balance_after)} more is needed. Top up first.")
         else:
             self._set_state("ok")
             self.status.setText("Your balance covers it." if q.balance_after is not None
                                 else "The price of this task if you run it now.")
-        self.price.setText(amount_short(q.price_base_units))
+        self.price.setText(amount_short_price(q.price_base_units))
         self.price.setToolTip(f"{amount_full(q.price_base_units)} ({q.price_base_units:,} base units)")
         self.input_tokens.setText(count_text(q.input_tokens))
-        self.input_tokens.setToolTip(f"Counted with {q.encoding}, as {q.provider_name} meters {q.model}")
+        self.input_tokens.setToolTip(plain_tip(f"Counted with {q.encoding}, as {q.provider_name} meters {q.model}"))
         for label, cost in ((self.input_cost, q.input_cost), (self.output_cost, q.output_cost)):
             text, tip = _share(cost)
             label.setText(text)
