@@ -103,6 +103,44 @@ def test_a_reachable_endpoint_is_green(service: WalletService, qtbot: QtBot) -> 
         server.server_close()
 
 
+def test_endpoints_elsewhere_are_contacted_only_when_asked(service: WalletService, qtbot: QtBot) -> None:
+    """Registration is permissionless: the page must not contact a stranger's URL (or the user's LAN) unasked."""
+    from ui.pages.providers import checks_by_itself
+
+    assert checks_by_itself("http://127.0.0.1:8402") and checks_by_itself("http://localhost/v1")
+    assert not checks_by_itself("https://provider.example/v1") and not checks_by_itself("http://192.168.1.1/")
+    assert not checks_by_itself("http://127.0.0.1.nip.example/") and checks_by_itself("http://[::1]:80/")
+
+    hits: list[str] = []
+
+    class Counting(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = open_page(service, qtbot)
+        sheet = service.quotes.providers()
+        # Looks local, is not: a DNS name the page must not contact unasked (it would not resolve anyway).
+        far = f"http://127.0.0.1.nip.example:{server.server_port}/"
+        page.show_providers([replace(sheet[0], endpoint=far), *sheet[1:]])
+        card = page.cards[1]
+        qtbot.wait(500)
+        assert card.reach.text() == "not checked" and card.check_button.isVisible() and hits == []
+        page.show_providers([replace(sheet[0], endpoint=f"http://127.0.0.1:{server.server_port}/x"), *sheet[1:]])
+        card = page.cards[1]
+        qtbot.waitUntil(lambda: hits == ["/x"], timeout=15_000)  # on this computer: checked by itself
+        assert not card.check_button.isVisible()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_refresh_rereads_the_registry(service: WalletService, qtbot: QtBot) -> None:
     page = open_page(service, qtbot)
     first = dict(page.cards)

@@ -6,8 +6,10 @@ is on chain (whole payTo addresses, verified or not) and checks each endpoint in
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Sequence
+from urllib.parse import urlparse
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -84,6 +87,18 @@ class EmptyState(QWidget):
         return "\n".join(t for t in (self.headline.text(), self.detail.text()) if t)
 
 
+def checks_by_itself(endpoint: str) -> bool:
+    """Whether the page may contact an endpoint without being asked: only this computer's own (the devnet's
+    demo providers, a gateway the user runs)."""
+    host = (urlparse(endpoint).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback  # a name like 127.0.0.1.example is not loopback
+    except ValueError:
+        return False
+
+
 class ProviderCard(QFrame):
     def __init__(self, provider: ProviderInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +122,11 @@ class ProviderCard(QFrame):
         head.addStretch(1)
         head.addWidget(self.dot)
         head.addWidget(self.reach)
+        self.check_button = QToolButton()
+        self.check_button.setText("Check")
+        self.check_button.setToolTip("Contact this endpoint to see whether it answers")
+        self.check_button.hide()
+        head.addWidget(self.check_button)
         layout.addLayout(head)
 
         grid = QGridLayout()
@@ -217,7 +237,7 @@ class ProvidersPage(Page):
         head.addWidget(title("Providers"))
         head.addStretch(1)
         self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("Read the registry again and re-check every endpoint")
+        self.refresh_button.setToolTip("Read the registry again and re-check the endpoints on this computer")
         self.refresh_button.clicked.connect(self.refresh)
         head.addWidget(self.refresh_button)
         outer.addLayout(head)
@@ -292,11 +312,19 @@ class ProvidersPage(Page):
             c = ProviderCard(p)
             self.cards[p.id] = c
             self.list_layout.insertWidget(self.list_layout.count() - 1, c)
-            self._check(c)
+            c.check_button.clicked.connect(lambda _=False, card=c: self._check(card))
+            if checks_by_itself(p.endpoint):
+                self._check(c)
+            else:
+                # Anyone can register any URL: contacting it unasked would tell a stranger this wallet's IP
+                # address, or reach into the user's own network. The user decides.
+                c.set_reachability(None, "not checked")
+                c.check_button.show()
         self.stack.setCurrentWidget(self.scroll)
 
     def _check(self, c: ProviderCard) -> None:
         url = c.provider.endpoint
+        c.set_reachability(None, "checking…")
         check = self.service.check_endpoint
 
         def shown(result: tuple[bool, str]) -> None:
