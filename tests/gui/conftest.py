@@ -20,3 +20,43 @@ def _gui_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     QCoreApplication.setOrganizationName("AI Token Wallet Tests")
     yield
+
+
+TEST_PHRASE = "test test test test test test test test test test test junk"  # public (anvil's, Hardhat's)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def unlocked_window(tmp_path: Path, qtbot):  # type: ignore[no-untyped-def]
+    """The main window on a wallet imported from the public test phrase (password PASSWORD), unlocked."""
+    from shots import WINDOW_SIZE
+
+    from ui.controller import AppController
+    from ui.main_window import MainWindow
+    from ui.ops import wait_for_all
+    from wallet.config import DataDir
+    from wallet.service import WalletService
+
+    service = WalletService(DataDir(tmp_path / "wd").ensure())
+    service.import_mnemonic(TEST_PHRASE, PASSWORD)
+    controller = AppController(service)
+    win = MainWindow(controller)
+    qtbot.addWidget(win)
+    win.resize(*WINDOW_SIZE)
+    win.show()
+    controller._enter("main")
+    yield win
+    wait_for_all()
+    controller.shutdown()
+
+
+@pytest.fixture
+def settings_page(unlocked_window, qtbot):  # type: ignore[no-untyped-def]
+    from ui.pages.settings import SettingsPage
+
+    shell = unlocked_window.view("main")
+    shell.show_page("Settings")
+    settings = next(p for p in shell.page_list if isinstance(p, SettingsPage))
+    assert shell.pages.currentWidget() is settings
+    qtbot.waitUntil(lambda: settings.loaded is not None and settings.network.count() > 0, timeout=10_000)
+    return settings

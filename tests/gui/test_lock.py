@@ -5,16 +5,13 @@ take a password forget it whenever they close."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
-from shots import WINDOW_SIZE
 
-from ui.controller import AppController
 from ui.dialogs.change_password import ChangePasswordDialog
 from ui.dialogs.export_keystore import ExportKeystoreDialog
 from ui.dialogs.mnemonic import MnemonicDialog
@@ -24,8 +21,6 @@ from ui.main_window import MainWindow
 from ui.ops import change_op, wait_for_all
 from ui.pages.settings import SettingsPage
 from ui.views.lock import LockView
-from wallet.config import DataDir
-from wallet.service import WalletService
 
 pytestmark = pytest.mark.gui
 PASSWORD = "correct horse battery"
@@ -35,27 +30,13 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
-    service = WalletService(DataDir(tmp_path / "wd").ensure())
-    service.import_mnemonic(TEST_PHRASE, PASSWORD)
-    controller = AppController(service)
-    win = MainWindow(controller)
-    qtbot.addWidget(win)
-    win.resize(*WINDOW_SIZE)
-    win.show()
-    controller._enter("main")
-    yield win
-    wait_for_all()
-    controller.shutdown()
+def window(unlocked_window: MainWindow) -> MainWindow:
+    return unlocked_window
 
 
 @pytest.fixture
-def page(window: MainWindow, qtbot: QtBot) -> SettingsPage:
-    shell = window.view("main")
-    shell.show_page("Settings")  # type: ignore[attr-defined]
-    settings = next(p for p in shell.page_list if isinstance(p, SettingsPage))  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: settings.loaded is not None, timeout=10_000)
-    return settings
+def page(settings_page: SettingsPage) -> SettingsPage:
+    return settings_page
 
 
 def open_dialogs() -> list[QDialog]:

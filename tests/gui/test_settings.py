@@ -5,26 +5,22 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from shots import WINDOW_SIZE, save_shot
+from shots import save_shot
 
-from ui.controller import AppController
 from ui.dialogs.change_password import ChangePasswordDialog
 from ui.dialogs.export_keystore import ExportKeystoreDialog
 from ui.dialogs.mnemonic import MnemonicDialog
 from ui.dialogs.network import NetworkDialog
 from ui.dialogs.password import PasswordDialog
 from ui.main_window import MainWindow
-from ui.ops import wait_for_all
 from ui.pages.settings import SettingsPage
-from wallet.config import DataDir, Settings
+from wallet.config import Settings
 from wallet.errors import InvalidPassword
-from wallet.service import WalletService
 
 pytestmark = pytest.mark.gui
 PASSWORD = "correct horse battery"
@@ -35,28 +31,13 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
-    service = WalletService(DataDir(tmp_path / "wd").ensure())
-    service.import_mnemonic(TEST_PHRASE, PASSWORD)
-    controller = AppController(service)
-    win = MainWindow(controller)
-    qtbot.addWidget(win)
-    win.resize(*WINDOW_SIZE)
-    win.show()
-    controller._enter("main")
-    yield win
-    wait_for_all()
-    controller.shutdown()
+def window(unlocked_window: MainWindow) -> MainWindow:
+    return unlocked_window
 
 
 @pytest.fixture
-def page(window: MainWindow, qtbot: QtBot) -> SettingsPage:
-    shell = window.view("main")
-    shell.show_page("Settings")  # type: ignore[attr-defined]
-    settings = next(p for p in shell.page_list if isinstance(p, SettingsPage))  # type: ignore[attr-defined]
-    assert shell.pages.currentWidget() is settings  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: settings.loaded is not None and settings.network.count() > 0, timeout=10_000)
-    return settings
+def page(settings_page: SettingsPage) -> SettingsPage:
+    return settings_page
 
 
 def dialog_of(page: SettingsPage, cls: type) -> object:
