@@ -104,7 +104,7 @@ def test_account_switcher_adds_and_switches(window: MainWindow, qtbot: QtBot) ->
 def test_qr_code_carries_the_address_on_this_chain(window: MainWindow, qtbot: QtBot) -> None:
     _, home = home_of(window)
     address = window.controller.service.current_account()
-    qtbot.waitUntil(lambda: home.qr_button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: home.address_label.address == address and home.qr_button.isEnabled(), timeout=10_000)
     qtbot.mouseClick(home.qr_button, LEFT)
     dialog = home.qr_dialog
     assert isinstance(dialog, QrDialog) and dialog.isVisible()

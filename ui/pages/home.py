@@ -34,6 +34,7 @@ class HomePage(Page):
         self.address_label = AddressLabel(full=True)
         self.qr_button = QPushButton("Show QR code")
         self.qr_button.clicked.connect(self._show_qr)
+        self.qr_button.setEnabled(False)  # until the account is known
         row = QHBoxLayout()
         row.addWidget(self.address_label, 1)
         row.addWidget(self.qr_button)
