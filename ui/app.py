@@ -11,16 +11,16 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from wallet.config import DataDir
-
 if TYPE_CHECKING:
     from ui.controller import AppController
     from ui.main_window import MainWindow
+    from wallet.config import DataDir
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +61,26 @@ def attach_controller(window: MainWindow, data_dir: DataDir, network: str | None
     return controller
 
 
-def run_app(data_dir: DataDir, network: str | None = None, argv: list[str] | None = None) -> int:
+def run_app(data_dir: DataDir | Path | None, network: str | None = None, argv: list[str] | None = None) -> int:
+    """``data_dir``: a DataDir, a folder, or None for the platform's default (resolved after the first frame:
+    even platformdirs' import is kept off that path)."""
     from ui.main_window import MainWindow
     from ui.theme import apply_theme, follow_system_scheme
 
     QCoreApplication.setOrganizationName("AI Token Wallet")
     QCoreApplication.setApplicationName("AI Token Wallet")
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    apply_theme(app, exact=False)  # type: ignore[arg-type]
+    apply_theme(app, exact=False, sheet=False)  # type: ignore[arg-type]
     window = MainWindow()
     state: dict[str, object] = {}
 
     def attach() -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from wallet.config import DataDir, default_data_dir
+
         follow_system_scheme(app)  # type: ignore[arg-type]
-        controller = attach_controller(window, data_dir, network)
+        folder = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir or default_data_dir())
+        controller = attach_controller(window, folder, network)
         if controller is None:
             return
         state["controller"] = controller

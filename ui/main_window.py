@@ -43,6 +43,10 @@ class StartingView(QWidget):
         layout.addStretch(1)
         heading = QLabel("AI Token Wallet")
         heading.setProperty("role", "title")
+        font = heading.font()  # the style sheet arrives after the first frame; the heading looks right before
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        heading.setFont(font)
         layout.addLayout(centred(heading))
         self.progress = QLabel("Starting…")
         self.progress.setProperty("role", "subtitle")

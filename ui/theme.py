@@ -33,10 +33,8 @@ def system_prefers_dark(*, exact: bool = True) -> bool:
 
 
 def follow_system_scheme(app: QApplication) -> None:
-    """After start-up: correct a guessed light/dark choice and follow the system when it changes."""
-    dark = system_prefers_dark()
-    if dark != is_dark(app):
-        apply_theme(app, dark)
+    """After the first frame: the exact light/dark choice, the style sheet, and following the system."""
+    apply_theme(app, system_prefers_dark())
     QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
 
 
@@ -104,13 +102,16 @@ def _dark_indicators(accent: str) -> str:
     """
 
 
-def apply_theme(app: QApplication, dark: bool | None = None, *, exact: bool = True) -> None:
+def apply_theme(app: QApplication, dark: bool | None = None, *, exact: bool = True, sheet: bool = True) -> None:
+    """Fusion, the palette and (unless ``sheet`` is False: the first frame does without) the style sheet."""
     dark = system_prefers_dark(exact=exact) if dark is None else dark
     if app.style().name().lower() != "fusion":  # creating a style costs ~7 ms; keep one already in place
         app.setStyle("Fusion")
     app.setProperty("aitDark", dark)
     app.setPalette(_palette(dark))
     accent = ACCENT_DARK if dark else ACCENT
+    if not sheet:
+        return
     app.setStyleSheet(f"""
         QPushButton {{ padding: 5px 12px; }}
         QSplitter::handle {{ background: transparent; }}

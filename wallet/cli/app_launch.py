@@ -8,8 +8,6 @@ from pathlib import Path
 
 def launch_app(data_dir: str | None, network: str | None) -> int:
     """Open the desktop app. Imports are kept to the minimum until its window is on screen."""
-    from wallet.config import DataDir, default_data_dir
-
     try:
         from ui.app import run_app
     except ModuleNotFoundError as e:
@@ -18,5 +16,4 @@ def launch_app(data_dir: str | None, network: str | None) -> int:
         print("error: the desktop app needs PySide6 (pip install PySide6-Essentials); "
               "every other command works without it.", file=sys.stderr)
         return 2
-    root = Path(data_dir).expanduser() if data_dir else default_data_dir()
-    return run_app(DataDir(root), network)
+    return run_app(Path(data_dir).expanduser() if data_dir else None, network)
