@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ui.controller import AppController
@@ -11,6 +12,7 @@ from ui.theme import colour
 class StatusBar(QWidget):
     def __init__(self, controller: AppController) -> None:
         super().__init__()
+        self._last = ("connecting", "")
         self.network = QLabel()
         self.block = QLabel("block —")
         self.dot = QLabel("●")
@@ -37,7 +39,13 @@ class StatusBar(QWidget):
         controller.network_changed.connect(
             lambda name, chain_id: self.network.setText(f"{name} · chain {chain_id}"))
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: the dot takes the new palette's colour
+            self._set_state(*self._last)
+        super().changeEvent(event)
+
     def _set_state(self, state: str, reason: str) -> None:
+        self._last = (state, reason)
         colours = {"connected": colour("success"), "reconnecting": "#d4a017", "down": colour("danger")}
         self.dot.setStyleSheet(f"color: {colours.get(state, '#d4a017')};")
         self.state.setText({"connected": "connected", "reconnecting": "reconnecting…",

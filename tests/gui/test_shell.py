@@ -74,3 +74,23 @@ def test_auto_lock_covers_the_window(window: MainWindow, qtbot: QtBot) -> None:
     lock_view.unlock()  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: controller.mode == "main", timeout=15_000)
     assert not service.is_locked()
+
+
+def test_the_connection_dot_follows_a_theme_switch(tmp_path: Path, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.theme import SUCCESS, SUCCESS_DARK, apply_theme
+
+    controller = AppController(WalletService(DataDir(tmp_path / "wd2").ensure()))
+    win = MainWindow(controller)
+    qtbot.addWidget(win)
+    app = QApplication.instance()
+    try:
+        apply_theme(app, dark=False)  # type: ignore[arg-type]
+        win.status._set_state("connected", "")
+        assert SUCCESS in win.status.dot.styleSheet()
+        apply_theme(app, dark=True)  # type: ignore[arg-type]
+        qtbot.waitUntil(lambda: SUCCESS_DARK in win.status.dot.styleSheet(), timeout=5_000)
+    finally:
+        apply_theme(app, dark=False)  # type: ignore[arg-type]
+        controller.shutdown()
