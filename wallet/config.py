@@ -15,6 +15,7 @@ from typing import Any
 import platformdirs
 
 from wallet.errors import ConfigError
+from wallet.files import write_private_text
 
 APP_NAME = "ai-token-wallet"
 DATA_DIR_ENV = "AI_WALLET_DATA_DIR"
@@ -63,14 +64,8 @@ class DataDir:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write-then-rename so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """Write-then-rename so a crash never leaves half a file (owner-only, like everything in the data dir)."""
+    write_private_text(path, json.dumps(data, indent=2, sort_keys=True))
 
 
 def read_json(path: Path, what: str) -> Any:

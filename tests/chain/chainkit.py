@@ -27,6 +27,12 @@ CHAIN_ID = 31337
 AIT = 10**18  # one AIT in base units
 RATE = 1000 * AIT  # TokenSale: 1 ETH buys 1000 AIT
 
+EIP712_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
 AUTH_FIELDS = [
     {"name": "from", "type": "address"},
     {"name": "to", "type": "address"},
@@ -102,12 +108,7 @@ class Chain:
         """EIP-712 signature by eth_account, over the token's domain unless another ``domain`` is given."""
         full = {
             "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
+                "EIP712Domain": EIP712_DOMAIN_TYPE,
                 primary: AUTH_TYPES[primary],
             },
             "primaryType": primary,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chainkit import AIT, Chain, deploy, events, reverts, reverts_custom
+from chainkit import AIT, EIP712_DOMAIN_TYPE, Chain, deploy, events, reverts, reverts_custom
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
@@ -39,12 +39,7 @@ def test_domain_separator_matches_eth_account(chain: Chain) -> None:
     c = chain
     full: dict[str, Any] = {
         "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+            "EIP712Domain": EIP712_DOMAIN_TYPE,
             "CancelAuthorization": [{"name": "authorizer", "type": "address"}, {"name": "nonce", "type": "bytes32"}],
         },
         "primaryType": "CancelAuthorization",

@@ -44,6 +44,7 @@ class Receipt:
     gas_used: int
     effective_gas_price: int
     logs: tuple[dict[str, Any], ...]
+    contract_address: str | None = None  # set when the transaction created a contract
 
     @property
     def ok(self) -> bool:
@@ -205,6 +206,7 @@ class ChainClient:
             gas_used=int(r["gasUsed"]),
             effective_gas_price=int(r.get("effectiveGasPrice", 0)),
             logs=tuple(dict(log) for log in r["logs"]),
+            contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
         )
 
     # --- logs ---

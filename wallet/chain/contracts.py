@@ -34,8 +34,7 @@ def deploy(client: ChainClient, signer: LocalAccount, name: str, *args: Any, tim
     art = load_artifact(name)
     factory = client.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
     receipt = client.transact(signer, factory.constructor(*args), f"deploy {name}", timeout=timeout)
-    tx = client.w3.eth.get_transaction_receipt(receipt.tx_hash)
-    address = tx["contractAddress"]
+    address = receipt.contract_address
     if not address:
         raise TxError(f"Deploying {name} did not create a contract (tx {receipt.tx_hash}).")
     return parse_address(str(address))
@@ -122,9 +121,7 @@ class ProviderRegistry(_Bound):
     def register_provider(self, signer: LocalAccount, name: str, endpoint: str, pay_to: str) -> int:
         receipt = self._transact(signer, "register a provider", "registerProvider", name, endpoint,
                                  parse_address(pay_to))
-        events = self._c.events.ProviderRegistered().process_receipt(
-            self.client.w3.eth.get_transaction_receipt(receipt.tx_hash)
-        )
+        events = self._c.events.ProviderRegistered().process_receipt({"logs": receipt.logs})
         return int(events[0]["args"]["id"])
 
     def set_model_price(self, signer: LocalAccount, provider_id: int, m: ModelPrice) -> Receipt:

@@ -12,13 +12,11 @@ from wallet.errors import ConfigError, InvalidAmount
 from wallet.networks import NetworkProfile
 from wallet.units import ONE
 
-DEFAULT_ETH = FAUCET_ETH
-DEFAULT_AIT = FAUCET_AIT
 MAX_ETH = 1000 * ONE  # anvil's dev accounts hold 10,000 ETH; the cap keeps a typo from draining them
 MAX_AIT = 1_000_000 * ONE
 
 
-def faucet(profile: NetworkProfile, address: str, eth: int = DEFAULT_ETH, ait: int = DEFAULT_AIT) -> dict[str, str]:
+def faucet(profile: NetworkProfile, address: str, eth: int = FAUCET_ETH, ait: int = FAUCET_AIT) -> dict[str, str]:
     """Send ``eth`` wei and mint ``ait`` base units to ``address``; returns the tx hashes."""
     if not profile.is_devnet:
         raise ConfigError("The faucet exists only on the local devnet.")
