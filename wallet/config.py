@@ -51,8 +51,9 @@ class DataDir:
         return self.root / "accounts.json"
 
     @property
-    def history_db(self) -> Path:
-        return self.root / "history.sqlite3"
+    def database(self) -> Path:
+        """The wallet's one SQLite database: payment intents, transfers and the synced history."""
+        return self.root / "wallet.sqlite3"
 
     @property
     def log_dir(self) -> Path:
