@@ -13,6 +13,7 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 from web3.types import TxParams
 
 from wallet.addresses import parse_address
@@ -45,6 +46,7 @@ class Receipt:
     effective_gas_price: int
     logs: tuple[dict[str, Any], ...]
     contract_address: str | None = None  # set when the transaction created a contract
+    entries: tuple[LogEntry, ...] = ()   # the same logs as plain values
 
     @property
     def ok(self) -> bool:
@@ -105,6 +107,11 @@ class ChainClient:
     def block_number(self) -> int:
         with self._guard("read the latest block"):
             return int(self.w3.eth.block_number)
+
+    def latest_timestamp(self) -> int:
+        """The latest block's timestamp: the chain's own clock, which decides whether a signature expired."""
+        with self._guard("read the latest block"):
+            return int(self.w3.eth.get_block("latest")["timestamp"])
 
     # --- balances and calls ---
     def eth_balance(self, address: str) -> int:
@@ -199,18 +206,20 @@ class ChainClient:
                          poll: float = 0.1) -> Receipt:
         with self._guard(action):
             r = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll)
-        return Receipt(
-            tx_hash="0x" + bytes(r["transactionHash"]).hex(),
-            status=int(r["status"]),
-            block_number=int(r["blockNumber"]),
-            gas_used=int(r["gasUsed"]),
-            effective_gas_price=int(r.get("effectiveGasPrice", 0)),
-            logs=tuple(dict(log) for log in r["logs"]),
-            contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
-        )
+        return _receipt(r)
+
+    def receipt(self, tx_hash: str, action: str) -> Receipt | None:
+        """The receipt of a mined transaction, or None while it is unknown or pending (no waiting)."""
+        self._ensure_connected()
+        with self._guard(action):
+            try:
+                r = self.w3.eth.get_transaction_receipt(tx_hash)
+            except TransactionNotFound:
+                return None
+        return _receipt(r)
 
     # --- logs ---
-    def get_logs(self, address: str, topics: Sequence[str | None], from_block: int,
+    def get_logs(self, address: str, topics: Sequence[str | Sequence[str] | None], from_block: int,
                  to_block: int | None = None, *, chunk: int = LOG_CHUNK,
                  on_chunk: Callable[[int, int], None] | None = None) -> list[LogEntry]:
         """Logs in [from_block, to_block], fetched in chunks so public RPC range limits are respected."""
@@ -225,15 +234,7 @@ class ChainClient:
                     "address": parse_address(address), "fromBlock": start, "toBlock": stop,
                     "topics": list(topics),
                 })
-            for log in raw:
-                out.append(LogEntry(
-                    address=str(log["address"]),
-                    topics=tuple("0x" + bytes(t).hex() for t in log["topics"]),
-                    data="0x" + bytes(log["data"]).hex(),
-                    block_number=int(log["blockNumber"]),
-                    tx_hash="0x" + bytes(log["transactionHash"]).hex(),
-                    log_index=int(log["logIndex"]),
-                ))
+            out.extend(_log_entry(log) for log in raw)
             if on_chunk:
                 on_chunk(start, stop)
             start = stop + 1
@@ -246,3 +247,27 @@ class ChainClient:
                 return True
             time.sleep(poll)
         return predicate()
+
+
+def _log_entry(log: Any) -> LogEntry:
+    return LogEntry(
+        address=str(log["address"]),
+        topics=tuple("0x" + bytes(t).hex() for t in log["topics"]),
+        data="0x" + bytes(log["data"]).hex(),
+        block_number=int(log["blockNumber"]),
+        tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+        log_index=int(log["logIndex"]),
+    )
+
+
+def _receipt(r: Any) -> Receipt:
+    return Receipt(
+        tx_hash="0x" + bytes(r["transactionHash"]).hex(),
+        status=int(r["status"]),
+        block_number=int(r["blockNumber"]),
+        gas_used=int(r["gasUsed"]),
+        effective_gas_price=int(r.get("effectiveGasPrice", 0)),
+        logs=tuple(dict(log) for log in r["logs"]),
+        contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
+        entries=tuple(_log_entry(log) for log in r["logs"]),
+    )

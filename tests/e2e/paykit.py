@@ -1,0 +1,82 @@
+"""Helpers for the payment tests: fresh payers holding AIT and no ETH, providers registered on the devnet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from wallet.chain.client import ChainClient
+from wallet.chain.contracts import AIToken, ProviderRegistry
+from wallet.devnet.demo import DEPLOYER_KEY
+from wallet.devnet.faucet import faucet
+from wallet.networks import NetworkProfile
+from wallet.registry import ModelPrice
+from wallet.units import ONE
+
+PLAIN_MODEL = ModelPrice("plain-4o", "o200k_base", 150 * 10**15, 600 * 10**15, 128_000, 4_096)
+
+
+@dataclass
+class Payer:
+    account: LocalAccount
+
+    @property
+    def address(self) -> str:
+        return self.account.address
+
+
+def fresh_payer(profile: NetworkProfile, ait: int = 5 * ONE) -> Payer:
+    """A new account holding ``ait`` and no ETH at all: payments must be gasless for it."""
+    account = Account.create()
+    faucet(profile, account.address, eth=0, ait=ait)
+    return Payer(account)
+
+
+def register_provider(profile: NetworkProfile, name: str, endpoint: str, pay_to: str,
+                      models: tuple[ModelPrice, ...] = (PLAIN_MODEL,)) -> int:
+    """Register a provider (owned by the devnet admin); returns its id."""
+    client = ChainClient(profile)
+    admin = Account.from_key(DEPLOYER_KEY)
+    registry = ProviderRegistry(client, profile.contract("ProviderRegistry"))
+    provider_id = registry.register_provider(admin, name, endpoint, pay_to)
+    for m in models:
+        registry.set_model_price(admin, provider_id, m)
+    return provider_id
+
+
+def ait_balance(profile: NetworkProfile, address: str) -> int:
+    return AIToken(ChainClient(profile), profile.contract("AIToken")).balance_of(address)
+
+
+def eth_balance(profile: NetworkProfile, address: str) -> int:
+    return ChainClient(profile).eth_balance(address)
+
+
+def flow_for(profile: NetworkProfile, db_path, payer: Payer, answer_timeout: float = 30.0, events=None):
+    """A payment flow wired by hand (the service does the same with the wallet's keys)."""
+    from x402.mechanisms.evm.signers import EthAccountSigner
+
+    from wallet.payments.flow import PaymentFlow
+    from wallet.payments.intents import IntentStore
+    from wallet.payments.ledger import Ledger
+    from wallet.payments.provider_http import ProviderHttp
+    from wallet.quote import QuoteEngine
+    from wallet.storage import Database
+
+    client = ChainClient(profile)
+    engine = QuoteEngine(ProviderRegistry(client, profile.contract("ProviderRegistry")).list_providers)
+
+    def quote(task, account):
+        provider, _ = engine.find(task.provider_id, task.model)
+        return provider, engine.quote(task.provider_id, task.model, task.prompt, task.max_output)
+
+    def signer(address):
+        assert address == payer.address
+        return EthAccountSigner(payer.account)
+
+    return PaymentFlow(chain_id=profile.chain_id, ledger=Ledger(client, profile.contract("AIToken")),
+        store=IntentStore(Database(db_path)),
+        http=ProviderHttp(answer_timeout), quote=quote, signer=signer,
+        publish=(events.append if events is not None else (lambda e: None)))

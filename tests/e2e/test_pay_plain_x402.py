@@ -1,0 +1,49 @@
+"""The wallet pays an endpoint served by a plain x402 SDK resource server registered in the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from paykit import PLAIN_MODEL, ait_balance, eth_balance, flow_for, fresh_payer, register_provider
+from x402kit import chat_server_app, facilitator_app, serve
+
+from wallet.config import DataDir
+from wallet.devnet.demo import DEV_KEYS
+from wallet.devnet.manager import DevnetManager, DevnetStatus
+from wallet.metering import meter_chat, parse_messages
+from wallet.payments.flow import Task
+from wallet.quote import PromptInput
+
+pytestmark = pytest.mark.chain
+
+
+@pytest.fixture(scope="module")
+def plain_provider(devnet: tuple[DataDir, DevnetStatus]) -> Iterator[tuple[int, str, str]]:
+    profile = DevnetManager(devnet[0]).profile()
+    network = f"eip155:{profile.chain_id}"
+    token = profile.contract("AIToken")
+    with serve(facilitator_app(profile.rpc_url, DEV_KEYS[3], network)) as facilitator_url:
+        def price(body: dict) -> int:
+            return meter_chat(PLAIN_MODEL, parse_messages(body["messages"]), body["max_tokens"]).price
+
+        pay_to = Account.create().address
+        with serve(chat_server_app(facilitator_url, network, token, pay_to, price)) as url:
+            yield register_provider(profile, "Plain x402", url, pay_to), pay_to, url
+
+
+def test_wallet_pays_a_plain_x402_server(devnet, plain_provider, tmp_path: Path) -> None:
+    profile = DevnetManager(devnet[0]).profile()
+    provider_id, pay_to, _ = plain_provider
+    payer = fresh_payer(profile)
+    flow = flow_for(profile, tmp_path / "w.sqlite3", payer)
+    task = Task(provider_id, PLAIN_MODEL.model, PromptInput.text("Say hi"), 50)
+    prepared = flow.prepare(task, payer.address)
+    assert prepared.verdict.ok, prepared.verdict.message
+    result = flow.pay(prepared)
+    assert result.response_text.endswith("Say hi")
+    assert result.paid_base_units == prepared.quote.price_base_units
+    assert ait_balance(profile, pay_to) == result.paid_base_units
+    assert eth_balance(profile, payer.address) == 0
