@@ -47,3 +47,44 @@ def test_wallet_pays_a_plain_x402_server(devnet, plain_provider, tmp_path: Path)
     assert result.paid_base_units == prepared.quote.price_base_units
     assert ait_balance(profile, pay_to) == result.paid_base_units
     assert eth_balance(profile, payer.address) == 0
+
+
+def test_a_replayed_authorization_is_refused_by_the_chain_and_charged_once(devnet, plain_provider,
+                                                                          tmp_path: Path) -> None:
+    from x402.mechanisms.evm.signers import EthAccountSigner
+
+    from wallet.chain.client import ChainClient
+    from wallet.chain.contracts import load_artifact
+    from wallet.devnet.demo import DEPLOYER_KEY
+    from wallet.errors import TxError
+    from wallet.payments.signing import Authorization, RecordedExactScheme, sign_payment
+    from wallet.payments.wire import encode_payment
+
+    profile = DevnetManager(devnet[0]).profile()
+    provider_id, pay_to, _ = plain_provider
+    payer = fresh_payer(profile)
+    flow = flow_for(profile, tmp_path / "w.sqlite3", payer)
+    prepared = flow.prepare(Task(provider_id, PLAIN_MODEL.model, PromptInput.text("Once only"), 40), payer.address)
+    result = flow.pay(prepared)
+    before = (ait_balance(profile, payer.address), ait_balance(profile, pay_to))
+    intent = flow.store.get(result.intent_id)
+    a = intent.evidence["authorization"]
+    auth = Authorization(a["from"], a["to"], int(a["value"]), int(a["validAfter"]), int(a["validBefore"]), a["nonce"])
+    # The same signature again (EIP-712 signing is deterministic): what a provider replaying it would hold.
+    scheme = RecordedExactScheme(EthAccountSigner(payer.account), auth, profile.chain_id, flow.ledger.token.address)
+    payload = sign_payment(prepared.demand, prepared.verdict.requirement, scheme, flow.network)
+
+    replay = flow.http.post(prepared.url, prepared.body, {"PAYMENT-SIGNATURE": encode_payment(payload)})
+    assert replay.status == 402  # the server's facilitator sees the nonce used and refuses
+
+    client = ChainClient(profile)
+    token = client.contract(flow.ledger.token.address, load_artifact("AIToken")["abi"])
+    submit = token.get_function_by_signature(
+        "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)")
+    with pytest.raises(TxError, match="authorization is used or canceled"):
+        client.transact(Account.from_key(DEPLOYER_KEY), submit(
+            a["from"], a["to"], int(a["value"]), int(a["validAfter"]), int(a["validBefore"]),
+            bytes.fromhex(a["nonce"][2:]), bytes.fromhex(payload.payload["signature"][2:])), "replay a payment")
+
+    assert (ait_balance(profile, payer.address), ait_balance(profile, pay_to)) == before
+    assert flow.reconcile() == [] and flow.store.get(intent.id).status == "settled"
