@@ -76,6 +76,12 @@ class PaymentRecorded:
     status: str
 
 
+@dataclass(frozen=True)
+class PaymentBudgetsChanged:
+    per_task: int | None   # AIT base units; None = no limit
+    daily: int | None
+
+
 Subscriber = Callable[[Any], None]
 
 

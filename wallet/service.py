@@ -27,7 +27,12 @@ if TYPE_CHECKING:
     from wallet.devnet.manager import DevnetManager, DevnetStatus
     from wallet.keys.manager import KeyManager
     from wallet.keys.metadata import AccountInfo
-    from wallet.quote import LiveQuote, QuoteEngine
+    from wallet.payments.budgets import Budgets
+    from wallet.payments.flow import PaymentResult, PreparedPayment, Progress, Task
+    from wallet.payments.intents import Intent
+    from wallet.payments.reconcile import ReconcileReport
+    from wallet.quote import LiveQuote, PromptInput, Quote, QuoteEngine
+    from wallet.services.payments import PaymentService
     from wallet.watcher import ChainWatcher
 
 CURRENT_ACCOUNT_KEY = "current_account"
@@ -54,10 +59,13 @@ class WalletService:
         self._keys: KeyManager | None = None
         self._quotes: QuoteEngine | None = None
         self._watcher: ChainWatcher | None = None
+        self._payments: PaymentService | None = None
         self.bus = EventBus()
 
     def close(self) -> None:
         self.stop_watching()
+        if self._payments is not None:
+            self._payments.close()
         with self._lock:
             self._client = None
             if self._keys is not None:
@@ -364,3 +372,58 @@ class WalletService:
         b = self.balances(address)
         self.bus.publish(BalancesChanged(b.address, b.eth, b.ait))
         return b
+
+    # --- payments ---
+    @property
+    def _pay(self) -> PaymentService:
+        from wallet.services.payments import PaymentService
+
+        with self._lock:
+            if self._payments is None:
+                self._payments = PaymentService(self.data_dir, self.bus, profile=lambda: self.profile,
+                                                chain=lambda: self.chain, quote=self._quote_task,
+                                                signer=lambda address: self.keys.signer(address))
+            return self._payments
+
+    def _quote_task(self, task: Task) -> tuple[ProviderInfo, Quote]:
+        provider, _ = self.quotes.find(task.provider_id, task.model)
+        return provider, self.quotes.quote(task.provider_id, task.model, task.prompt, task.max_output)
+
+    def prepare_payment(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int, *,
+                        account: str | None = None, repeat: bool = False,
+                        on_progress: Progress | None = None) -> PreparedPayment:
+        """Ask the provider for its 402 and run the guard on it: the demand and the verdict. Nothing is signed."""
+        payer = account or self.current_account()
+        if payer is None:
+            raise InvalidInput("There is no account to pay from: create or import a wallet first.")
+        return self._pay.prepare(payer, provider_id, model, prompt_input, max_output, repeat=repeat,
+                                 on_progress=on_progress)
+
+    def pay(self, prepared: PreparedPayment, on_progress: Progress | None = None, *,
+            repeat: bool = False) -> PaymentResult:
+        """Record, sign, send and verify on chain the payment ``prepare_payment`` approved."""
+        result = self._pay.pay(prepared, on_progress, repeat=repeat)
+        if self._watcher is not None:
+            self._watcher.refresh()
+        return result
+
+    def payments(self, *, pending_only: bool = False, limit: int = 500) -> list[Intent]:
+        return self._pay.payments(pending_only=pending_only, limit=limit)
+
+    def payment(self, intent_id: int) -> Intent:
+        return self._pay.payment(intent_id)
+
+    def reconcile_payments(self) -> ReconcileReport:
+        return self._pay.reconcile()
+
+    def payment_budgets(self) -> Budgets:
+        return self._pay.budgets()
+
+    def set_payment_budgets(self, per_task: int | None, daily: int | None) -> Budgets:
+        return self._pay.set_budgets(per_task, daily)
+
+    def spent_today(self) -> int:
+        return self._pay.spent_today()
+
+    def set_payment_timeout(self, seconds: float) -> None:
+        self._pay.set_answer_timeout(seconds)

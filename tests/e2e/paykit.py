@@ -80,3 +80,28 @@ def flow_for(profile: NetworkProfile, db_path, payer: Payer, answer_timeout: flo
         store=IntentStore(Database(db_path)),
         http=ProviderHttp(answer_timeout), quote=quote, signer=signer,
         publish=(events.append if events is not None else (lambda e: None)))
+
+
+def cli_wallet(tmp_path, profile: NetworkProfile, payer: Payer):
+    """A fresh data dir whose network "chain" is the devnet, holding ``payer``'s key (file vault); returns
+    (data dir, the --password-file path, environment)."""
+    import os
+
+    from clirun import run_cli
+
+    from wallet.config import DataDir
+    from wallet.networks import save_custom_profile
+
+    data = tmp_path / "wallet-data"
+    save_custom_profile(DataDir(data), NetworkProfile("chain", profile.chain_id, profile.rpc_url,
+                                                      dict(profile.contracts)))
+    pw = tmp_path / "pw"
+    pw.write_text("correct horse battery staple\n")
+    key = tmp_path / "key"
+    key.write_text(payer.account.key.hex() + "\n")
+    env = {**os.environ, "AI_WALLET_KEYRING": "file"}
+    r = run_cli(data, "account", "import", "--private-key-file", str(key), "--password-file", str(pw),
+                "--network", "chain", env=env)
+    key.unlink()
+    assert r.code == 0, r.err
+    return data, pw, env

@@ -88,3 +88,25 @@ def test_a_replayed_authorization_is_refused_by_the_chain_and_charged_once(devne
 
     assert (ait_balance(profile, payer.address), ait_balance(profile, pay_to)) == before
     assert flow.reconcile() == [] and flow.store.get(intent.id).status == "settled"
+
+
+def test_cli_run_pays_and_prints_the_answer_with_the_quote_and_the_tx(devnet, plain_provider,
+                                                                      tmp_path: Path) -> None:
+    from clirun import run_cli
+    from paykit import cli_wallet
+
+    profile = DevnetManager(devnet[0]).profile()
+    provider_id, pay_to, _ = plain_provider
+    payer = fresh_payer(profile)
+    data, pw, env = cli_wallet(tmp_path, profile, payer)
+    r = run_cli(data, "run", "--network", "chain", "--provider", str(provider_id), "--model", PLAIN_MODEL.model,
+                "--max-output", "64", "--prompt", "What is x402?", "--yes", "--password-file", str(pw), "--json",
+                env=env)
+    assert r.code == 0, r.err
+    out = r.json()
+    assert out["response"].endswith("What is x402?")
+    assert out["paid_base_units"] == out["quote"]["price_base_units"] == out["demand_base_units"]
+    assert out["tx_hash"].startswith("0x") and out["pay_to"] == pay_to
+    listed = run_cli(data, "payments", "--network", "chain", "--json", env=env).json()
+    assert [(p["id"], p["status"], p["tx_hash"]) for p in listed] == [(out["intent_id"], "settled", out["tx_hash"])]
+    assert eth_balance(profile, payer.address) == 0

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "wallet.cli.chain_cmd",
     "wallet.cli.account_cmd",
     "wallet.cli.quote_cmd",
+    "wallet.cli.pay_cmd",
 )
 
 
