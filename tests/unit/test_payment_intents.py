@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -155,5 +156,5 @@ def test_two_processes_racing_cannot_together_overspend_the_daily_budget(tmp_pat
 def test_reserving_keeps_nonces_unique(store: IntentStore) -> None:
     store.set_budgets(Budgets(None, None))
     store.reserve(draft("a", nonce=1))
-    with pytest.raises(Exception, match="UNIQUE|unique"):
+    with pytest.raises(sqlite3.IntegrityError):
         store.reserve(replace(draft("b", nonce=1)))
