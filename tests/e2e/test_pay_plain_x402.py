@@ -110,3 +110,26 @@ def test_cli_run_pays_and_prints_the_answer_with_the_quote_and_the_tx(devnet, pl
     listed = run_cli(data, "payments", "--network", "chain", "--json", env=env).json()
     assert [(p["id"], p["status"], p["tx_hash"]) for p in listed] == [(out["intent_id"], "settled", out["tx_hash"])]
     assert eth_balance(profile, payer.address) == 0
+
+
+def test_cli_run_without_yes_shows_quote_and_payee_and_signs_only_after_yes(devnet, plain_provider,
+                                                                            tmp_path: Path) -> None:
+    from clirun import run_cli
+    from paykit import cli_wallet
+
+    profile = DevnetManager(devnet[0]).profile()
+    provider_id, pay_to, _ = plain_provider
+    payer = fresh_payer(profile)
+    data, pw, env = cli_wallet(tmp_path, profile, payer)
+    args = ("run", "--network", "chain", "--provider", str(provider_id), "--model", PLAIN_MODEL.model,
+            "--max-output", "20", "--prompt", "Ask me first", "--password-file", str(pw))
+    before = ait_balance(profile, payer.address)
+    no = run_cli(data, *args, stdin="n\n", env=env)
+    assert no.code == 1 and "Not paid. Nothing was signed." in no.err
+    assert pay_to in no.err and "quote" in no.err and "Sign and pay?" in no.err
+    assert run_cli(data, "payments", "--network", "chain", "--json", env=env).json() == []
+    assert ait_balance(profile, payer.address) == before
+    yes = run_cli(data, *args, stdin="y\n", env=env)
+    assert yes.code == 0, yes.err
+    assert yes.out.strip().endswith("Ask me first") and "Paid " in yes.err and "tx 0x" in yes.err
+    assert ait_balance(profile, payer.address) < before

@@ -73,8 +73,6 @@ def cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
     account = args.account or service.current_account()
     if account is None:
         raise InvalidInput("There is no account to pay from: create or import a wallet first.")
-    if not args.yes and not sys.stdin.isatty():
-        raise InvalidInput("Paying needs your confirmation: run in a terminal, or add --yes.")
 
     prepared = service.prepare_payment(args.provider, args.model, prompt_input, args.max_output, account=account,
                                        repeat=args.pay_again, on_progress=_progress(args))
@@ -82,7 +80,12 @@ def cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
         raise PaymentRefused(prepared.verdict.message)
     if not args.yes:
         print(confirmation_text(prepared), file=sys.stderr)
-        if input("Sign and pay? [y/N] ").strip().lower() not in ("y", "yes"):
+        print("Sign and pay? [y/N] ", end="", file=sys.stderr, flush=True)
+        try:
+            answer = sys.stdin.readline(16)
+        except (OSError, UnicodeDecodeError):
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
             raise UserCancelled("Not paid. Nothing was signed.")
     service.unlock(read_secret(args.password_file, "Wallet password: "))
     result = service.pay(prepared, _progress(args), repeat=args.pay_again)
