@@ -105,3 +105,42 @@ def cli_wallet(tmp_path, profile: NetworkProfile, payer: Payer):
     key.unlink()
     assert r.code == 0, r.err
     return data, pw, env
+
+
+def token_of(chain) -> AIToken:  # a provider.network.GatewayChain
+    return AIToken(chain.client, chain.token_address)
+
+
+@dataclass
+class Served:
+    provider_id: int
+    pay_to: str
+    gateway: object  # gatewaykit.RunningGateway
+
+
+def serve_provider(chain, start_gateway, misbehaviour=None) -> Served:
+    """A provider of this test's own, served by a real gateway (made to misbehave if asked), its registry
+    endpoint pointing at that gateway."""
+    from gatewaykit import TEST_MODELS, register_provider
+
+    from provider.register import register
+
+    provider_id, owner, pay_to = register_provider(chain)
+    gateway = start_gateway(provider_id, misbehaviour=misbehaviour)
+    register(chain, owner, name="Test AI", endpoint=gateway.url, pay_to=pay_to.address, models=list(TEST_MODELS),
+             provider_id=provider_id)
+    return Served(provider_id, pay_to.address, gateway)
+
+
+def anvil_mine(chain, until, timeout: float = 60.0) -> None:
+    """Mine empty blocks (no time travel) until ``until(latest block timestamp)`` holds: the chain's clock only
+    moves when a block is made."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        chain.client.w3.provider.make_request("evm_mine", [])
+        if until(chain.client.latest_timestamp()):
+            return
+        assert time.monotonic() < deadline, "the chain's clock did not get there"
+        time.sleep(0.2)
