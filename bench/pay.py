@@ -30,7 +30,7 @@ PROVIDER, MODEL, MAX_OUTPUT = 1, "gpt-4o-mini", 64
 
 def pct(samples: list[float], q: float) -> float:
     s = sorted(samples)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] * 1000
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] * 1000
 
 
 def line(name: str, samples: list[float], base: list[float] | None = None) -> str:
@@ -103,7 +103,7 @@ def main() -> None:
             manager.down()
 
 
-def bare_payer(service, account):  # noqa: ANN001, ANN201 - the bench's own plain x402 client
+def bare_payer(service, account):
     import httpx
     from x402 import x402ClientSync
     from x402.http import x402HTTPClientSync
@@ -128,7 +128,7 @@ def bare_payer(service, account):  # noqa: ANN001, ANN201 - the bench's own plai
     return Bare()
 
 
-def guard_and_sign(account) -> None:  # noqa: ANN001
+def guard_and_sign(account) -> None:
     from x402 import x402ClientSync
     from x402.http.utils import decode_payment_required_header
     from x402.mechanisms.evm.exact import ExactEvmClientScheme
@@ -178,44 +178,47 @@ def guard_and_sign(account) -> None:  # noqa: ANN001
 ONE_AIT = 10**18
 
 
-def throughput(service, url: str) -> None:  # noqa: ANN001
+def throughput(service, url: str) -> None:
+    for clients in (1, 4, 16):
+        rate, timings = load(service, url, clients)
+        where = ", ".join(f"{k} {statistics.median(v):.1f} ms" for k, v in sorted(timings.items()))
+        print(f"{clients:>2} clients: {rate:6.1f} paid requests/s   "
+              f"(gateway, median per request: {where or 'no Server-Timing'})")
+
+
+def load(service, url: str, clients: int) -> tuple[float, dict[str, list[float]]]:
     from eth_account import Account
 
     from wallet.units import ONE
 
-    for clients in (1, 4, 16):
-        payers = []
-        for _ in range(clients):
-            acct = Account.create()
-            service.devnet_faucet(acct.address, 0, 10 * ONE)
-            payers.append(bare_payer(service, acct))
-        per_client = max(4, 32 // clients)
-        timings: dict[str, list[float]] = {}
-        lock = threading.Lock()
+    payers = []
+    for _ in range(clients):
+        acct = Account.create()
+        service.devnet_faucet(acct.address, 0, 10 * ONE)
+        payers.append(bare_payer(service, acct))
+    per_client = max(4, 32 // clients)
+    timings: dict[str, list[float]] = {}
+    lock = threading.Lock()
 
-        def work(k: int, payer) -> None:  # noqa: ANN001
-            for i in range(per_client):
-                body = {"model": MODEL, "max_tokens": MAX_OUTPUT,
-                        "messages": [{"role": "user", "content": f"Load {clients}/{k}/{i}"}]}
-                r = payer.pay(url, body)
-                assert r.status_code == 200, r.text
-                with lock:
-                    for part in r.headers.get("server-timing", "").split(","):
-                        name, _, dur = part.strip().partition(";dur=")
-                        if name and dur:
-                            timings.setdefault(name, []).append(float(dur))
+    def work(k: int, payer) -> None:
+        for i in range(per_client):
+            body = {"model": MODEL, "max_tokens": MAX_OUTPUT,
+                    "messages": [{"role": "user", "content": f"Load {clients}/{k}/{i}"}]}
+            r = payer.pay(url, body)
+            assert r.status_code == 200, r.text
+            with lock:
+                for part in r.headers.get("server-timing", "").split(","):
+                    name, _, dur = part.strip().partition(";dur=")
+                    if name and dur:
+                        timings.setdefault(name, []).append(float(dur))
 
-        threads = [threading.Thread(target=work, args=(k, p)) for k, p in enumerate(payers)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
-        where = ", ".join(f"{k} {statistics.median(v):.1f} ms" for k, v in sorted(timings.items()))
-        print(f"{clients:>2} clients: {clients * per_client / elapsed:6.1f} paid requests/s   "
-              f"(gateway, median per request: {where or 'no Server-Timing'})")
-
+    threads = [threading.Thread(target=work, args=(k, p)) for k, p in enumerate(payers)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return clients * per_client / (time.perf_counter() - t0), timings
 
 if __name__ == "__main__":
     main()
