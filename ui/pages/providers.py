@@ -7,7 +7,6 @@ is on chain (whole payTo addresses, verified or not) and checks each endpoint in
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.controller import AppController
+from ui.errors import report
 from ui.ops import op
 from ui.pages.base import Page
 from ui.theme import colour
@@ -41,7 +41,6 @@ from wallet.registry import ProviderInfo
 MODEL_COLUMNS = ("Model", "Metered by", "Input / 1M tokens", "Output / 1M tokens", "Context window", "Max output")
 UNREACHABLE = "Can't reach the provider registry — check the network."
 UNREADABLE = "Can't read the provider registry on this network."
-log = logging.getLogger(__name__)
 
 
 def registry_error_text(exc: BaseException) -> str:
@@ -50,7 +49,7 @@ def registry_error_text(exc: BaseException) -> str:
         return f"{UNREACHABLE}\n{exc.user_message}"
     if isinstance(exc, WalletError):
         return f"{UNREADABLE}\n{exc.user_message}"
-    log.error("reading the provider registry failed", exc_info=exc)
+    report(exc, "reading the provider registry")
     return UNREACHABLE
 
 
@@ -230,6 +229,8 @@ class ProvidersPage(Page):
         self.cards: dict[int, ProviderCard] = {}
         self.loaded = False
         self._loading = False
+        self._stale = False  # the last read failed: read again once the network answers
+        self._generation = 0  # one per network: what an older one's reads return is dropped
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 20)
         outer.setSpacing(12)
@@ -260,6 +261,8 @@ class ProvidersPage(Page):
         self.scroll = scroll
         outer.addWidget(self.stack, 1)
         controller.signals.providers_changed.connect(self.refresh)
+        controller.signals.network_switched.connect(self._on_network_switched)
+        controller.signals.connection_changed.connect(self._on_connection)
 
     def on_shown(self) -> None:
         if not self.loaded:
@@ -275,20 +278,38 @@ class ProvidersPage(Page):
         self.refresh_button.setEnabled(False)
         if not self.cards:
             self._show_message("Loading the providers from the registry…")
-        quotes = self.service.quotes
+        generation, service = self._generation, self.service
 
-        def work() -> tuple[ProviderInfo, ...]:
-            if invalidate:
-                quotes.invalidate()
-            return quotes.providers()
+        def loaded(providers: tuple[ProviderInfo, ...]) -> None:
+            if generation == self._generation:
+                self.show_providers(providers)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self._failed(exc)
 
         def done() -> None:
-            self._loading = False
-            self.refresh_button.setEnabled(True)
+            if generation == self._generation:
+                self._loading = False
+                self.refresh_button.setEnabled(True)
 
-        op(work, parent=self).success(self.show_providers).failure(self._failed).finally_(done).run()
+        op(lambda: service.price_sheet(refresh=invalidate), parent=self).success(loaded).failure(failed).finally_(
+            done).run()
+
+    def _on_network_switched(self, *_: object) -> None:
+        """The cards describe the old network's registry: they go at once, and the new one is read."""
+        self._generation += 1
+        self._loading = False
+        self._clear()
+        self.loaded = False
+        self.load()
+
+    def _on_connection(self, state: str, _reason: str) -> None:
+        if state == "connected" and self._stale:
+            self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
+        self._stale = True
         self._clear()
         self._show_message(registry_error_text(exc))
 
@@ -304,6 +325,7 @@ class ProvidersPage(Page):
 
     def show_providers(self, providers: Sequence[ProviderInfo]) -> None:
         self.loaded = True
+        self._stale = False
         self._clear()
         if not providers:
             self._show_message("No providers are registered on this network yet.")
@@ -331,5 +353,8 @@ class ProvidersPage(Page):
             ok, text = result
             c.set_reachability(ok, text)
 
-        op(lambda: check(url), parent=c).success(shown).failure(
-            lambda e: c.set_reachability(False, "could not be checked")).run()
+        def failed(exc: BaseException) -> None:
+            report(exc, f"checking the endpoint {url}")
+            c.set_reachability(False, "could not be checked")
+
+        op(lambda: check(url), parent=c).success(shown).failure(failed).run()

@@ -1,0 +1,1 @@
+"""The sub-services WalletService composes."""
