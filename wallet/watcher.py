@@ -67,13 +67,17 @@ class ChainWatcher:
             self._last_balances = None
         self._wake.set()
 
-    def reset(self) -> None:
-        """Another network: forget its blocks, balances and connection state; a poll under way is dropped."""
+    def reset(self, then: Callable[[], None] | None = None) -> None:
+        """Another network: forget its blocks, balances and connection state; a poll under way is dropped.
+        ``then`` runs before the watcher can publish anything of the new network (the switch's announcement
+        goes there, so that what follows it is the new network's)."""
         with self._lock:
             self._generation += 1
             self._last_block = None
             self._last_balances = None
             self._state = ""
+            if then is not None:
+                then()
         self._wake.set()
 
     # --- the thread ---

@@ -164,7 +164,7 @@ def test_waits_for_the_tokenizer_off_the_gui_thread(page: RunTaskPage, service: 
     warm-up finishes. The warm-up is held back here, as the encodings are already loaded in this process."""
     loaded = False
     warm_up: Future[None] = Future()
-    monkeypatch.setattr("ui.pages.run_task.tokenizers.is_loaded", lambda name: loaded)
+    monkeypatch.setattr("wallet.tokenizers.is_loaded", lambda name: loaded)
     monkeypatch.setattr(service, "warm_up_tokenizers", lambda: warm_up)
     qtbot.keyClicks(page.prompt, PROMPT)
     qtbot.waitUntil(lambda: page.panel.state == "loading")

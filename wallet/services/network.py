@@ -76,8 +76,7 @@ class NetworkService:
             if new == old:
                 return new
             self._use(new)
-        if old is not None:  # nothing was read from a profile never loaded
-            self._announce(new)
+        self._switched(new, announce=old is not None)  # nothing was read from a profile never loaded
         return new
 
     def switch(self, name: str) -> NetworkProfile:
@@ -90,17 +89,20 @@ class NetworkService:
         with self._lock:
             self._name = name
             self._use(new)
-        self._announce(new)
+        self._switched(new)
         return new
 
     def _use(self, profile: NetworkProfile) -> None:
+        """Under the lock: from now on every read goes to ``profile``'s network."""
         self._profile = profile
         self._client = None
         self._generation += 1
-        self._watcher.reset()
 
-    def _announce(self, profile: NetworkProfile) -> None:
-        self._bus.publish(NetworkSwitched(profile.name, profile.chain_id, profile.is_devnet))
+    def _switched(self, profile: NetworkProfile, *, announce: bool = True) -> None:
+        # The announcement is made inside the watcher's reset, so the watcher's first events of the new network
+        # can only follow it: a screen that clears on NetworkSwitched is never left blank after them.
+        event = NetworkSwitched(profile.name, profile.chain_id, profile.is_devnet)
+        self._watcher.reset(then=(lambda: self._bus.publish(event)) if announce else None)
 
     def names(self) -> list[str]:
         return sorted(load_profiles(self._data_dir))
