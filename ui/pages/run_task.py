@@ -211,7 +211,7 @@ class RunTaskPage(Page):
         if self.live is not None:
             self.live.use_sheet(())
         self.picker.set_providers(())
-        self.panel.show_empty()
+        self.panel.show_loading("Loading the providers of this network…")
         dialog = self.compare_dialog
         if dialog is not None and shiboken6.isValid(dialog):
             dialog.reject()
