@@ -32,6 +32,7 @@ from ui.controller import AppController
 from ui.errors import report
 from ui.ops import op
 from ui.pages.base import Page
+from ui.price_sheet import PriceSheetReader
 from ui.theme import colour
 from ui.widgets.common import AddressLabel, CopyButton, plain_label, plain_tip, subtitle, title
 from ui.widgets.model_picker import THEME_EVENTS, count_text, price_text, restyle, verified_badge
@@ -228,9 +229,6 @@ class ProvidersPage(Page):
         super().__init__(controller, parent)
         self.cards: dict[int, ProviderCard] = {}
         self.loaded = False
-        self._loading = False
-        self._stale = False  # the last read failed: read again once the network answers
-        self._generation = 0  # one per network: what an older one's reads return is dropped
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 20)
         outer.setSpacing(12)
@@ -260,9 +258,11 @@ class ProvidersPage(Page):
         self.stack.addWidget(scroll)
         self.scroll = scroll
         outer.addWidget(self.stack, 1)
-        controller.signals.providers_changed.connect(self.refresh)
-        controller.signals.network_switched.connect(self._on_network_switched)
-        controller.signals.connection_changed.connect(self._on_connection)
+        self.sheet = PriceSheetReader(controller, self)  # follows registry changes and network switches
+        self.sheet.loaded.connect(self.show_providers)
+        self.sheet.failed.connect(self._failed)
+        self.sheet.cleared.connect(self._on_network_switched)
+        self.sheet.busy_changed.connect(lambda busy: self.refresh_button.setEnabled(not busy))
 
     def on_shown(self) -> None:
         if not self.loaded:
@@ -272,44 +272,17 @@ class ProvidersPage(Page):
         self.load(invalidate=True)
 
     def load(self, invalidate: bool = False) -> None:
-        if self._loading:
-            return
-        self._loading = True
-        self.refresh_button.setEnabled(False)
         if not self.cards:
             self._show_message("Loading the providers from the registry…")
-        generation, service = self._generation, self.service
+        self.sheet.read(refresh=invalidate)
 
-        def loaded(providers: tuple[ProviderInfo, ...]) -> None:
-            if generation == self._generation:
-                self.show_providers(providers)
-
-        def failed(exc: BaseException) -> None:
-            if generation == self._generation:
-                self._failed(exc)
-
-        def done() -> None:
-            if generation == self._generation:
-                self._loading = False
-                self.refresh_button.setEnabled(True)
-
-        op(lambda: service.price_sheet(refresh=invalidate), parent=self).success(loaded).failure(failed).finally_(
-            done).run()
-
-    def _on_network_switched(self, *_: object) -> None:
-        """The cards describe the old network's registry: they go at once, and the new one is read."""
-        self._generation += 1
-        self._loading = False
+    def _on_network_switched(self) -> None:
+        """The cards describe the old network's registry: they go at once (the new one is read next)."""
         self._clear()
         self.loaded = False
-        self.load()
-
-    def _on_connection(self, state: str, _reason: str) -> None:
-        if state == "connected" and self._stale:
-            self.refresh()
+        self._show_message("Loading the providers from the registry…")
 
     def _failed(self, exc: BaseException) -> None:
-        self._stale = True
         self._clear()
         self._show_message(registry_error_text(exc))
 
@@ -325,7 +298,6 @@ class ProvidersPage(Page):
 
     def show_providers(self, providers: Sequence[ProviderInfo]) -> None:
         self.loaded = True
-        self._stale = False
         self._clear()
         if not providers:
             self._show_message("No providers are registered on this network yet.")

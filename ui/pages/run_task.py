@@ -33,6 +33,7 @@ from ui.errors import report, show_error, user_message
 from ui.ops import op
 from ui.pages.base import Page
 from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
+from ui.price_sheet import PriceSheetReader
 from ui.widgets.common import plain_label, subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
 from ui.widgets.prompt_editor import PromptEditor, as_in_editor, conversion_notice
@@ -57,9 +58,7 @@ class RunTaskPage(Page):
         self.account: str | None = None
         self.balance: int | None = None
         self.compare_dialog: CompareDialog | None = None
-        self._loading_providers = False
-        self._providers_stale = False  # the last read failed: read again once the network answers
-        self._generation = 0  # one per network: what an older one's reads return is dropped
+        self._generation = 0  # one per network: a balance read of an older one is dropped
         self._warming = False
         self._tokenizer_error = ""
         self._priming = False
@@ -88,9 +87,10 @@ class RunTaskPage(Page):
 
         controller.signals.balances_changed.connect(self._on_balances)
         controller.signals.account_selected.connect(lambda _address: self._load_balance())
-        controller.signals.providers_changed.connect(lambda: self.reload_providers(invalidate=True))
-        controller.signals.network_switched.connect(self._on_network_switched)
-        controller.signals.connection_changed.connect(self._on_connection)
+        self.sheet = PriceSheetReader(controller, self)  # follows registry changes and network switches
+        self.sheet.loaded.connect(self._providers_loaded)
+        self.sheet.failed.connect(self._providers_failed)
+        self.sheet.cleared.connect(self._on_network_switched)
 
     # --- layout ---
     def _build_content(self) -> QWidget:
@@ -176,37 +176,18 @@ class RunTaskPage(Page):
 
     # --- providers ---
     def on_shown(self) -> None:
-        if self.providers is None and not self._loading_providers:
+        if self.providers is None and not self.sheet.busy:
             self.reload_providers()
         self._load_balance()
 
     def reload_providers(self, invalidate: bool = False) -> None:
-        if self._loading_providers:
-            return
-        self._loading_providers = True
         if self.providers is None:
             self.stack.setCurrentWidget(self.loading_view)
-        generation, service = self._generation, self.service
+        self.sheet.read(refresh=invalidate)
 
-        def loaded(providers: tuple[ProviderInfo, ...]) -> None:
-            if generation == self._generation:
-                self._providers_loaded(providers)
-
-        def failed(exc: BaseException) -> None:
-            if generation == self._generation:
-                self._providers_failed(exc)
-
-        def done() -> None:
-            if generation == self._generation:
-                self._loading_providers = False
-
-        op(lambda: service.price_sheet(refresh=invalidate), parent=self).success(loaded).failure(
-            failed).finally_(done).run()
-
-    def _on_network_switched(self, *_: object) -> None:
+    def _on_network_switched(self) -> None:
         """Everything on this page came from the old network's registry and balance: it goes at once."""
         self._generation += 1
-        self._loading_providers = False
         self.providers = None
         if self.live is not None:
             self.live.use_sheet(())
@@ -216,16 +197,11 @@ class RunTaskPage(Page):
         if dialog is not None and shiboken6.isValid(dialog):
             dialog.reject()
         self.compare_dialog = None
+        self.stack.setCurrentWidget(self.loading_view)
         self._set_balance(None)
-        self.reload_providers()
         self._load_balance()
 
-    def _on_connection(self, state: str, _reason: str) -> None:
-        if state == "connected" and self._providers_stale:
-            self.reload_providers(invalidate=True)
-
     def _providers_loaded(self, providers: tuple[ProviderInfo, ...]) -> None:
-        self._providers_stale = False
         self.providers = tuple(providers)
         sheet = self.providers
         # A snapshot: quoting from it on the GUI thread never reaches the network.
@@ -240,7 +216,6 @@ class RunTaskPage(Page):
         self.picker.set_providers(sheet)
 
     def _providers_failed(self, exc: BaseException) -> None:
-        self._providers_stale = True
         if self.providers is None:  # else keep quoting from the sheet already loaded
             self._show_empty(registry_error_text(exc))
 
