@@ -18,7 +18,8 @@ from wallet.config import DataDir
 from wallet.devnet.anvil import free_port
 from wallet.devnet.demo import DEMO_PROVIDERS
 from wallet.devnet.manager import DevnetManager
-from wallet.events import BalancesChanged, NewBlock, ProvidersChanged
+from wallet.events import BalancesChanged, ConnectionChanged, NetworkSwitched, NewBlock, ProvidersChanged
+from wallet.networks import NetworkProfile
 from wallet.quote import PromptInput
 from wallet.service import WalletService
 from wallet.units import ONE
@@ -38,13 +39,15 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WalletS
 
 
 def wait_for(events: queue.Queue, kind: type, timeout: float = 10.0,
-             where: Callable[[Any], bool] = lambda e: True) -> Any:
+             where: Callable[[Any], bool] = lambda e: True, collect: list[Any] | None = None) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             e = events.get(timeout=0.2)
         except queue.Empty:
             continue
+        if collect is not None:
+            collect.append(e)
         if isinstance(e, kind) and where(e):
             return e
     raise AssertionError(f"no {kind.__name__} within {timeout} s")
@@ -84,3 +87,19 @@ def test_a_price_change_on_chain_refreshes_the_quote(service: WalletService) -> 
     assert after.input_tokens == before.input_tokens
     expected = -(-(after.input_tokens * new.input_price + 1000 * new.output_price) // 1_000_000)
     assert after.price_base_units == expected != before.price_base_units
+
+
+def test_after_a_switch_the_watcher_follows_the_new_chain_only(service: WalletService, anvil) -> None:  # type: ignore[no-untyped-def]
+    events: queue.Queue = queue.Queue()
+    service.bus.subscribe(events.put)
+    service.start_watching(interval=0.05)
+    old = wait_for(events, NewBlock)
+    assert old.number > 0  # the devnet has its deployment behind it
+    service.save_network(NetworkProfile("bare", 31337, anvil.rpc_url))  # a fresh chain: block 0
+    service.switch_network("bare")
+    wait_for(events, NetworkSwitched, where=lambda e: e.name == "bare")
+    after: list[object] = []
+    first_block = wait_for(events, NewBlock, collect=after)
+    assert first_block.number == 0
+    assert ConnectionChanged("connected") in after  # the connection state starts over too
+    assert all(not isinstance(e, NewBlock) or e.number == 0 for e in after)
