@@ -143,8 +143,7 @@ class ExportKeystoreDialog(SecretDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        message = user_message(exc) if not isinstance(exc, OSError) else f"The file could not be written: {exc}."
-        show_error_text(self.error, message)
+        show_error_text(self.error, user_message(exc))  # a file that cannot be written says so (the service)
         self.password.setFocus()
 
     def _set_busy(self, on: bool, text: str = "") -> None:
