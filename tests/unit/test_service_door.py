@@ -116,3 +116,14 @@ def test_editing_the_network_in_use_is_a_switch(service: WalletService) -> None:
 def test_the_faucet_amounts_come_from_the_service(service: WalletService) -> None:
     eth, ait = service.faucet_amounts()
     assert eth > 0 and ait > 0 and isinstance(eth, int) and isinstance(ait, int)
+
+
+def test_a_keystore_file_that_cannot_be_written_is_said_in_words(service: WalletService, tmp_path: Path) -> None:
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    with pytest.raises(InvalidInput, match="could not be written"):
+        service.save_keystore(folder, '{"crypto": {}}')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a folder", "wd"]  # no temp file left beside it
+    target = tmp_path / "key.json"
+    service.save_keystore(target, '{"crypto": {}}')
+    assert target.read_text() == '{"crypto": {}}' and target.stat().st_mode & 0o077 == 0
