@@ -1,4 +1,8 @@
-"""Core events → Qt signals. The core publishes on its own threads; Qt queues the signals to the GUI thread."""
+"""Core events → Qt signals. The core publishes on its own threads; Qt queues the signals to the GUI thread.
+
+Only the core's events make these signals fire: a widget never emits one itself, it calls the service, and the
+service announces what changed.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,19 @@ from PySide6.QtCore import QObject, Signal
 
 from wallet.events import (
     AccountsChanged,
+    AccountSelected,
     BalancesChanged,
     ConnectionChanged,
     EventBus,
     LockChanged,
+    NetworkSwitched,
     NewBlock,
+    PaymentBudgetsChanged,
+    PaymentProgress,
+    PaymentRecorded,
+    PaymentSettled,
     ProvidersChanged,
+    SettingsChanged,
 )
 
 
@@ -21,7 +32,14 @@ class CoreSignals(QObject):
     balances_changed = Signal(str, object, object)  # address, eth wei, AIT base units (Python ints)
     lock_changed = Signal(bool)
     accounts_changed = Signal()
+    account_selected = Signal(str)  # address
+    network_switched = Signal(str, int, bool)  # name, chain id, is the devnet
+    settings_changed = Signal(str)  # the setting's key
     providers_changed = Signal()
+    payment_progress = Signal(str, int, object)  # stage, provider id, payment id (None before it is recorded)
+    payment_settled = Signal(int, str, int, object, str)  # payment id, account, provider id, AIT base units, tx
+    payment_recorded = Signal(int, str)  # payment id, status
+    payment_budgets_changed = Signal(object, object)  # per task, daily: AIT base units or None (no limit)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,5 +60,19 @@ class CoreSignals(QObject):
                 self.lock_changed.emit(locked)
             case AccountsChanged():
                 self.accounts_changed.emit()
+            case AccountSelected(address=a):
+                self.account_selected.emit(a)
+            case NetworkSwitched(name=name, chain_id=chain_id, is_devnet=is_devnet):
+                self.network_switched.emit(name, chain_id, is_devnet)
+            case SettingsChanged(name=name):
+                self.settings_changed.emit(name)
             case ProvidersChanged():
                 self.providers_changed.emit()
+            case PaymentProgress(stage=stage, provider_id=pid, intent_id=iid):
+                self.payment_progress.emit(stage, pid, iid)
+            case PaymentSettled(intent_id=iid, account=a, provider_id=pid, amount=amount, tx_hash=tx):
+                self.payment_settled.emit(iid, a, pid, amount, tx)
+            case PaymentRecorded(intent_id=iid, status=status):
+                self.payment_recorded.emit(iid, status)
+            case PaymentBudgetsChanged(per_task=per_task, daily=daily):
+                self.payment_budgets_changed.emit(per_task, daily)

@@ -1,429 +1,285 @@
-"""`WalletService`: the one facade the GUI and the CLI call. Blocking and thread-safe.
+"""`WalletService`: the one door into the core for the GUI and the CLI. Blocking and thread-safe.
 
-It owns the data dir, the selected network profile and (lazily, since web3 is a heavy import) the chain
-client. Background threads, Qt signals and progress belong to the GUI; this class only does the work.
+The facade composes small sub-services, one per concern (``wallet/services/``): network, accounts, quotes,
+devnet. It forwards each public call to the one that owns it and hands out none of their insides — no key
+manager, chain client, quote engine or signer. Whatever changes state announces it on ``bus`` (see
+``wallet.events``), so a screen follows events rather than guessing what a call changed.
+
+Signing never passes through here: a sub-service that signs is given ``AccountService.signer`` when the facade
+builds it (see docs/architecture.md, "Adding a sub-service").
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wallet.addresses import parse_address
+from wallet.accounts import AccountInfo
 from wallet.config import DataDir, Settings
-from wallet.errors import ConfigError, InvalidInput
-from wallet.events import AccountsChanged, BalancesChanged, EventBus, LockChanged, ProvidersChanged
-from wallet.networks import NetworkProfile, get_profile, load_profiles, save_custom_profile
+from wallet.errors import InvalidInput
+from wallet.events import EventBus
+from wallet.networks import NetworkProfile
 from wallet.registry import ProviderInfo
-from wallet.units import format_amount
+from wallet.services.accounts import AccountService
+from wallet.services.devnet import DevnetService
+from wallet.services.network import Balances, NetworkService
+from wallet.services.payments import PaymentService
+from wallet.services.quotes import QuoteService
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from eth_account.signers.local import LocalAccount
-
-    from wallet.chain.client import ChainClient
-    from wallet.devnet.manager import DevnetManager, DevnetStatus
-    from wallet.keys.manager import KeyManager
-    from wallet.keys.metadata import AccountInfo
+    from wallet.devnet.manager import DevnetStatus
     from wallet.payments.budgets import Budgets
-    from wallet.payments.flow import PaymentResult, PreparedPayment, Progress, Task
+    from wallet.payments.flow import PaymentResult, PreparedPayment, Progress
     from wallet.payments.intents import Intent
     from wallet.payments.reconcile import ReconcileReport
-    from wallet.quote import LiveQuote, PromptInput, Quote, QuoteEngine
-    from wallet.services.payments import PaymentService
-    from wallet.watcher import ChainWatcher
+    from wallet.quote import Comparison, LiveQuote, PromptInput, Quote
 
-CURRENT_ACCOUNT_KEY = "current_account"
-
-
-@dataclass(frozen=True)
-class Balances:
-    address: str
-    eth: int  # wei
-    ait: int  # AIT base units
-
-    def to_json(self) -> dict[str, str]:
-        return {"address": self.address, "eth": format_amount(self.eth), "ait": format_amount(self.ait)}
+__all__ = ["AccountInfo", "Balances", "WalletService"]
 
 
 class WalletService:
-    def __init__(self, data_dir: DataDir, *, network: str | None = None) -> None:
+    def __init__(self, data_dir: DataDir, *, network: str | None = None, auto_lock: bool = True) -> None:
+        """``auto_lock=False``: no idle timer (a process that lives for one command)."""
         self.data_dir = data_dir
         self.settings = Settings.load(data_dir)
-        self.network_name = network or self.settings.network
-        self._lock = threading.RLock()
-        self._client: ChainClient | None = None
-        self._profile: NetworkProfile | None = None
-        self._keys: KeyManager | None = None
-        self._quotes: QuoteEngine | None = None
-        self._watcher: ChainWatcher | None = None
-        self._payments: PaymentService | None = None
         self.bus = EventBus()
+        self._network = NetworkService(data_dir, self.settings, self.bus, network or self.settings.network)
+        self._accounts = AccountService(data_dir, self.settings, self.bus, auto_lock=auto_lock)
+        self._quotes = QuoteService(self._network, self.bus)
+        self._devnet = DevnetService(data_dir, self._network)
+        self._payments = PaymentService(data_dir, self._network, self._quotes, self.bus,
+                                        signer=self._accounts.signer)
 
     def close(self) -> None:
-        self.stop_watching()
-        if self._payments is not None:
-            self._payments.close()
-        with self._lock:
-            self._client = None
-            if self._keys is not None:
-                self._keys.close()
+        self._payments.close()
+        self._network.close()
+        self._accounts.close()
 
     # --- network ---
     @property
+    def network_name(self) -> str:
+        return self._network.name
+
+    @property
     def profile(self) -> NetworkProfile:
-        with self._lock:
-            if self._profile is None:
-                profile = get_profile(self.data_dir, self.network_name)
-                if profile.is_devnet:
-                    dev = self.devnet.profile()
-                    # networks.json may pin devnet addresses; the local deployment record wins otherwise.
-                    profile = dev.with_contracts({**dev.contracts, **profile.contracts})
-                self._profile = profile
-            return self._profile
+        return self._network.profile()
 
     def reload_profile(self) -> NetworkProfile:
-        with self._lock:
-            self._profile = None
-            self._client = None
-            if self._quotes is not None:
-                self._quotes.invalidate()
-        return self.profile
+        return self._network.reload()
 
     def network_names(self) -> list[str]:
-        return sorted(load_profiles(self.data_dir))
+        return self._network.names()
 
     def profile_named(self, name: str) -> NetworkProfile:
-        return get_profile(self.data_dir, name)
+        return self._network.profile_named(name)
 
     def switch_network(self, name: str) -> NetworkProfile:
-        """Make ``name`` the network this service and the next start use."""
-        get_profile(self.data_dir, name)  # refuse unknown names before changing anything
-        self.settings.network = name
-        self.settings.save(self.data_dir)
-        self.network_name = name
-        return self.reload_profile()
+        """Make ``name`` the network of this service and of the next start; announced with NetworkSwitched."""
+        return self._network.switch(name)
 
     def save_network(self, profile: NetworkProfile) -> None:
-        if profile.name == "devnet":
-            raise ConfigError("The devnet profile is managed by the wallet; add a custom network instead.")
-        save_custom_profile(self.data_dir, profile)
-        if profile.name == self.network_name:
-            self.reload_profile()
-
-    @property
-    def chain(self) -> ChainClient:
-        # web3 takes a second or two to import: do it outside the lock, so the GUI thread's quick reads
-        # (profile, settings) never wait for it.
-        from wallet.chain.client import ChainClient
-
-        with self._lock:
-            if self._client is None:
-                self._client = ChainClient(self.profile)
-            return self._client
+        self._network.save(profile)
 
     def connect(self) -> int:
-        return self.chain.connect()
+        return self._network.connect()
 
     def block_number(self) -> int:
-        return self.chain.block_number()
-
-    # --- devnet ---
-    @property
-    def devnet(self) -> DevnetManager:
-        from wallet.devnet.manager import DevnetManager
-
-        return DevnetManager(self.data_dir)
-
-    def devnet_up(self, port: int | None = None) -> tuple[DevnetStatus, bool]:
-        status, started = self.devnet.up(port)
-        self.reload_profile()
-        return status, started
-
-    def devnet_down(self) -> bool:
-        stopped = self.devnet.down()
-        self.reload_profile()
-        return stopped
-
-    def devnet_faucet(self, address: str, eth: int, ait: int) -> dict[str, str]:
-        from wallet.devnet.faucet import faucet
-
-        return faucet(self.profile, address, eth, ait)
-
-    # --- balances and tokens ---
-    def _token(self):
-        from wallet.chain.contracts import AIToken
-
-        return AIToken(self.chain, self.profile.contract("AIToken"))
+        return self._network.block_number()
 
     def eth_balance(self, address: str) -> int:
-        return self.chain.eth_balance(address)
+        return self._network.eth_balance(address)
 
     def ait_balance(self, address: str) -> int:
-        return self._token().balance_of(address)
+        return self._network.ait_balance(address)
 
     def balances(self, address: str) -> Balances:
-        addr = parse_address(address, allow_zero=True)
-        return Balances(addr, self.eth_balance(addr), self.ait_balance(addr))
+        return self._network.balances(address)
 
-    # --- providers ---
-    def list_providers(self, *, include_inactive: bool = False) -> list[ProviderInfo]:
-        from wallet.chain.contracts import ProviderRegistry
-
-        registry = ProviderRegistry(self.chain, self.profile.contract("ProviderRegistry"))
-        return registry.list_providers(include_inactive=include_inactive)
-
-    def check_endpoint(self, url: str, timeout: float = 3.0) -> tuple[bool, str]:
-        """Whether a provider's endpoint answers HTTP at all (any status): (reachable, what happened)."""
-        import time
-
-        import httpx
-
-        t0 = time.monotonic()
-        try:
-            r = httpx.get(url, timeout=timeout, follow_redirects=False)
-        except httpx.HTTPError as e:
-            return False, f"not reachable ({e.__class__.__name__})"
-        return True, f"HTTP {r.status_code} in {(time.monotonic() - t0) * 1000:.0f} ms"
-
-    # --- keys ---
-    @property
-    def keys(self) -> KeyManager:
-        from wallet.keys.manager import KeyManager  # eth_account: ~1 s, imported outside the lock
-
-        with self._lock:
-            if self._keys is None:
-                self._keys = KeyManager(self.data_dir, self.settings, on_lock=self._on_keys_locked)
-            return self._keys
-
-    def _on_keys_locked(self, reason: str) -> None:
-        self.bus.publish(LockChanged(True))
-
-    def has_wallet(self) -> bool:
-        return self.keys.has_wallet()
-
-    def create_wallet(self, password: str, words: int = 12) -> str:
-        phrase = self.keys.create_wallet(password, words)
-        self._after_accounts_changed()
-        return phrase
-
-    def import_mnemonic(self, phrase: str, password: str) -> AccountInfo:
-        info = self.keys.import_mnemonic(phrase, password)
-        self._after_accounts_changed(info.address)
-        return info
-
-    def import_private_key(self, key_text: str, password: str) -> AccountInfo:
-        info = self.keys.import_private_key(key_text, password)
-        self._after_accounts_changed(info.address)
-        return info
-
-    def import_keystore(self, json_text: str, keystore_password: str, password: str) -> AccountInfo:
-        info = self.keys.import_keystore(json_text, keystore_password, password)
-        self._after_accounts_changed(info.address)
-        return info
-
-    # --- recovery phrases: pure helpers, so that the GUI never imports the key libraries itself ---
-    def new_recovery_phrase(self, words: int = 12) -> str:
-        """A fresh BIP-39 phrase, stored nowhere. Onboarding shows it, has it confirmed, then imports it with
-        ``import_mnemonic``, so that a wallet never exists before its backup was checked."""
-        from wallet.keys import mnemonic
-
-        return mnemonic.generate(words)
-
-    def check_recovery_phrase(self, phrase: str) -> int:
-        """The word count of a valid phrase, else ``InvalidInput`` naming word positions (never the words)."""
-        from wallet.keys import mnemonic
-
-        return len(mnemonic.normalize(phrase).split())
-
-    def add_account(self, label: str | None = None) -> AccountInfo:
-        info = self.keys.add_account(label)
-        self._after_accounts_changed(info.address)
-        return info
-
-    def accounts(self) -> list[AccountInfo]:
-        return self.keys.list_accounts()
-
-    def unlock(self, password: str) -> None:
-        self.keys.unlock(password)
-        self.bus.publish(LockChanged(False))
-
-    def lock(self) -> None:
-        self.keys.lock()  # publishes LockChanged through the manager's on_lock hook
-
-    def is_locked(self) -> bool:
-        return self.keys.is_locked()
-
-    def touch(self) -> None:
-        """User activity: pushes the auto-lock deadline back."""
-        self.keys.touch()
-
-    def rename_account(self, address: str, label: str) -> AccountInfo:
-        info = self.keys.rename_account(address, label)
-        self.bus.publish(AccountsChanged())
-        return info
-
-    def export_keystore(self, address: str, password: str, keystore_password: str | None = None) -> str:
-        return self.keys.export_keystore(address, password, keystore_password)
-
-    def reveal_mnemonic(self, password: str) -> str:
-        return self.keys.reveal_mnemonic(password)
-
-    def change_password(self, old: str, new: str) -> None:
-        self.keys.change_password(old, new)
-
-    def missing_secrets(self) -> list[str]:
-        return self.keys.missing_secrets()
-
-    def signer(self, address: str) -> LocalAccount:
-        """For core modules that sign (payments, transactions); raises WalletLocked while locked."""
-        return self.keys.signer(address)
-
-    def set_auto_lock_minutes(self, minutes: int) -> None:
-        if not 0 <= minutes <= 24 * 60:
-            raise InvalidInput("Auto-lock must be between 0 (never) and 1440 minutes.")
-        self.settings.auto_lock_minutes = minutes
-        self.settings.save(self.data_dir)
-        self.keys.set_idle_timeout(minutes * 60 or None)
-
-    def _after_accounts_changed(self, select: str | None = None) -> None:
-        if select is not None or self.current_account() is None:
-            accounts = self.keys.list_accounts()
-            if accounts:
-                self.select_account(select or accounts[0].address)
-        self.bus.publish(AccountsChanged())
-
-    def current_account(self) -> str | None:
-        """The account the app shows and pays from; the first one unless the user picked another."""
-        known = [a.address for a in self.keys.list_accounts()]
-        chosen = self.settings.extra.get(CURRENT_ACCOUNT_KEY)
-        if chosen in known:
-            return str(chosen)
-        return known[0] if known else None
-
-    def select_account(self, address: str) -> None:
-        addr = parse_address(address)
-        if addr not in [a.address for a in self.keys.list_accounts()]:
-            raise InvalidInput(f"The account {addr} is not in this wallet.")
-        self.settings.extra[CURRENT_ACCOUNT_KEY] = addr
-        self.settings.save(self.data_dir)
-        if self._watcher is not None:
-            self._watcher.watch_address(addr)
-
-    # --- quotes ---
-    @property
-    def quotes(self) -> QuoteEngine:
-        from wallet.quote import QuoteEngine  # tiktoken, imported outside the lock
-
-        with self._lock:
-            if self._quotes is None:
-                self._quotes = QuoteEngine(self.list_providers)
-            return self._quotes
-
-    def live_quote(self, provider_id: int, model: str, max_output: int) -> LiveQuote:
-        from wallet.quote import LiveQuote
-
-        return LiveQuote(self.quotes, provider_id, model, max_output)
-
-    def warm_up_tokenizers(self) -> Future[None]:
-        from wallet.tokenizers import warm_up
-
-        return warm_up()
+    def publish_balances(self, address: str) -> Balances:
+        """Read balances now and tell subscribers (right after a faucet or a payment)."""
+        return self._network.publish_balances(address)
 
     # --- following the chain ---
     def start_watching(self, interval: float = 1.0) -> None:
         """Publish NewBlock / ConnectionChanged / BalancesChanged for the current account from now on."""
-        from wallet.watcher import ChainWatcher
-
-        with self._lock:
-            if self._watcher is None:
-                self._watcher = ChainWatcher(self.bus, self.block_number, self._balance_pair, interval=interval,
-                                             on_blocks=self._registry_events)
-                self._watcher.watch_address(self.current_account() if self.has_wallet() else None)
-                self._watcher.start()
+        address = self._accounts.current_account() if self._accounts.has_wallet() else None
+        self._network.start_watching(address, interval)
 
     def stop_watching(self) -> None:
-        with self._lock:
-            watcher, self._watcher = self._watcher, None
-        if watcher is not None:
-            watcher.stop()
+        self._network.stop_watching()
 
     def refresh_balances(self) -> None:
-        if self._watcher is not None:
-            self._watcher.refresh()
+        self._network.refresh_balances()
 
-    def _registry_events(self, first: int, last: int) -> None:
-        """Any registry event in the new blocks (price set, provider updated…) makes the cached sheet stale."""
-        registry = self.profile.contracts.get("ProviderRegistry")
-        if registry is None or self._quotes is None:
-            return
-        if self.chain.get_logs(registry, [], first, last):
-            self._quotes.invalidate()
-            self.bus.publish(ProvidersChanged())
+    # --- devnet ---
+    def devnet_status(self) -> DevnetStatus:
+        return self._devnet.status()
 
-    def _balance_pair(self, address: str) -> tuple[int, int]:
-        b = self.balances(address)
-        return b.eth, b.ait
+    def devnet_up(self, port: int | None = None) -> tuple[DevnetStatus, bool]:
+        return self._devnet.up(port)
 
-    def publish_balances(self, address: str) -> Balances:
-        """Read balances now and tell subscribers (used right after a faucet or payment)."""
-        b = self.balances(address)
-        self.bus.publish(BalancesChanged(b.address, b.eth, b.ait))
-        return b
+    def devnet_down(self) -> bool:
+        return self._devnet.down()
+
+    def devnet_reset(self) -> None:
+        self._devnet.reset()
+
+    def devnet_faucet(self, address: str, eth: int | None = None, ait: int | None = None) -> dict[str, str]:
+        return self._devnet.faucet(address, eth, ait)
+
+    def faucet_amounts(self) -> tuple[int, int]:
+        return self._devnet.faucet_amounts()
+
+    # --- accounts ---
+    def has_wallet(self) -> bool:
+        return self._accounts.has_wallet()
+
+    def has_mnemonic(self) -> bool:
+        return self._accounts.has_mnemonic()
+
+    def accounts(self) -> list[AccountInfo]:
+        return self._accounts.accounts()
+
+    def current_account(self) -> str | None:
+        return self._accounts.current_account()
+
+    def select_account(self, address: str) -> None:
+        self._accounts.select_account(address)
+
+    def create_wallet(self, password: str, words: int = 12) -> str:
+        return self._accounts.create_wallet(password, words)
+
+    def import_mnemonic(self, phrase: str, password: str, label: str | None = None) -> AccountInfo:
+        return self._accounts.import_mnemonic(phrase, password, label)
+
+    def import_private_key(self, key_text: str, password: str, label: str | None = None) -> AccountInfo:
+        return self._accounts.import_private_key(key_text, password, label)
+
+    def import_keystore(self, json_text: str, keystore_password: str, password: str,
+                        label: str | None = None) -> AccountInfo:
+        return self._accounts.import_keystore(json_text, keystore_password, password, label)
+
+    def add_account(self, label: str | None = None) -> AccountInfo:
+        return self._accounts.add_account(label)
+
+    def rename_account(self, address: str, label: str) -> AccountInfo:
+        return self._accounts.rename_account(address, label)
+
+    def new_recovery_phrase(self, words: int = 12) -> str:
+        """A fresh BIP-39 phrase, stored nowhere. Onboarding shows it, has it confirmed, then imports it with
+        ``import_mnemonic``, so that a wallet never exists before its backup was checked."""
+        return self._accounts.new_recovery_phrase(words)
+
+    def check_recovery_phrase(self, phrase: str) -> int:
+        """The word count of a valid phrase, else ``InvalidInput`` naming word positions (never the words)."""
+        return self._accounts.check_recovery_phrase(phrase)
+
+    def export_keystore(self, address: str, password: str, keystore_password: str | None = None) -> str:
+        return self._accounts.export_keystore(address, password, keystore_password)
+
+    def save_keystore(self, path: Path, keystore_json: str) -> None:
+        """Write an exported keystore to ``path``, readable by its owner only."""
+        self._accounts.save_keystore(path, keystore_json)
+
+    def reveal_mnemonic(self, password: str) -> str:
+        return self._accounts.reveal_mnemonic(password)
+
+    def change_password(self, old: str, new: str) -> None:
+        self._accounts.change_password(old, new)
+
+    def missing_secrets(self) -> list[str]:
+        return self._accounts.missing_secrets()
+
+    def unlock(self, password: str) -> None:
+        self._accounts.unlock(password)
+
+    def lock(self) -> None:
+        self._accounts.lock()
+
+    def is_locked(self) -> bool:
+        return self._accounts.is_locked()
+
+    def touch(self) -> None:
+        """User activity: pushes the auto-lock deadline back."""
+        self._accounts.touch()
+
+    def auto_lock_minutes(self) -> int:
+        return self._accounts.auto_lock_minutes()
+
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        self._accounts.set_auto_lock_minutes(minutes)
+
+    def set_idle_timeout(self, seconds: float | None) -> None:
+        """Lock after ``seconds`` idle, for this run only (tests, benchmarks)."""
+        self._accounts.set_idle_timeout(seconds)
+
+    # --- providers and quotes ---
+    def list_providers(self, *, include_inactive: bool = False) -> list[ProviderInfo]:
+        return self._quotes.list_providers(include_inactive=include_inactive)
+
+    def price_sheet(self, refresh: bool = False) -> tuple[ProviderInfo, ...]:
+        return self._quotes.price_sheet(refresh)
+
+    def check_endpoint(self, url: str, timeout: float = 3.0) -> tuple[bool, str]:
+        return self._quotes.check_endpoint(url, timeout)
+
+    def quote(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int,
+              balance: int | None = None) -> Quote:
+        return self._quotes.quote(provider_id, model, prompt_input, max_output, balance)
+
+    def compare(self, prompt_input: PromptInput, max_output: int, balance: int | None = None) -> Comparison:
+        return self._quotes.compare(prompt_input, max_output, balance)
+
+    def live_quote(self, provider_id: int, model: str, max_output: int, balance: int | None = None, *,
+                   sheet: Sequence[ProviderInfo] | None = None) -> LiveQuote:
+        return self._quotes.live_quote(provider_id, model, max_output, balance, sheet=sheet)
+
+    def warm_up_tokenizers(self) -> Future[None]:
+        return self._quotes.warm_up_tokenizers()
+
+    def tokenizer_pending(self, encoding: str) -> bool:
+        return self._quotes.tokenizer_pending(encoding)
 
     # --- payments ---
-    @property
-    def _pay(self) -> PaymentService:
-        from wallet.services.payments import PaymentService
-
-        with self._lock:
-            if self._payments is None:
-                self._payments = PaymentService(self.data_dir, self.bus, profile=lambda: self.profile,
-                                                chain=lambda: self.chain, quote=self._quote_task,
-                                                signer=lambda address: self.keys.signer(address))
-            return self._payments
-
-    def _quote_task(self, task: Task) -> tuple[ProviderInfo, Quote]:
-        provider, _ = self.quotes.find(task.provider_id, task.model)
-        return provider, self.quotes.quote(task.provider_id, task.model, task.prompt, task.max_output)
-
     def prepare_payment(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int, *,
                         account: str | None = None, repeat: bool = False,
                         on_progress: Progress | None = None) -> PreparedPayment:
         """Ask the provider for its 402 and run the guard on it: the demand and the verdict. Nothing is signed."""
-        payer = account or self.current_account()
+        payer = account or self._accounts.current_account()
         if payer is None:
             raise InvalidInput("There is no account to pay from: create or import a wallet first.")
-        return self._pay.prepare(payer, provider_id, model, prompt_input, max_output, repeat=repeat,
-                                 on_progress=on_progress)
+        return self._payments.prepare(payer, provider_id, model, prompt_input, max_output, repeat=repeat,
+                                      on_progress=on_progress)
 
     def pay(self, prepared: PreparedPayment, on_progress: Progress | None = None, *,
             repeat: bool = False) -> PaymentResult:
-        """Record, sign, send and verify on chain the payment ``prepare_payment`` approved."""
-        result = self._pay.pay(prepared, on_progress, repeat=repeat)
-        if self._watcher is not None:
-            self._watcher.refresh()
+        """Record, sign, send and check on chain the payment ``prepare_payment`` approved."""
+        result = self._payments.pay(prepared, on_progress, repeat=repeat)
+        self._network.refresh_balances()
         return result
 
     def payments(self, *, pending_only: bool = False, limit: int = 500) -> list[Intent]:
-        return self._pay.payments(pending_only=pending_only, limit=limit)
+        return self._payments.payments(pending_only=pending_only, limit=limit)
 
     def payment(self, intent_id: int) -> Intent:
-        return self._pay.payment(intent_id)
+        return self._payments.payment(intent_id)
 
     def reconcile_payments(self) -> ReconcileReport:
-        return self._pay.reconcile()
+        return self._payments.reconcile()
 
     def payment_budgets(self) -> Budgets:
-        return self._pay.budgets()
+        return self._payments.budgets()
 
     def set_payment_budgets(self, per_task: int | None, daily: int | None) -> Budgets:
-        return self._pay.set_budgets(per_task, daily)
+        """Base units; None is no limit. Announced with PaymentBudgetsChanged."""
+        return self._payments.set_budgets(per_task, daily)
 
     def spent_today(self) -> int:
-        return self._pay.spent_today()
+        return self._payments.spent_today()
 
     def set_payment_timeout(self, seconds: float) -> None:
-        self._pay.set_answer_timeout(seconds)
+        """How long to wait for a provider's answer, for this run (the CLI's --timeout)."""
+        self._payments.set_answer_timeout(seconds)

@@ -9,7 +9,6 @@ leaves the call that signs. Progress and settlements are announced on the bus (`
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wallet.config import DataDir
@@ -17,10 +16,8 @@ from wallet.errors import InvalidInput
 from wallet.events import EventBus, PaymentBudgetsChanged
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
     from x402.mechanisms.evm.signer import ClientEvmSigner
 
-    from wallet.chain.client import ChainClient
     from wallet.networks import NetworkProfile
     from wallet.payments.budgets import Budgets
     from wallet.payments.flow import PaymentFlow, PaymentResult, PreparedPayment, Progress, Task
@@ -28,19 +25,17 @@ if TYPE_CHECKING:
     from wallet.payments.reconcile import ReconcileReport
     from wallet.quote import PromptInput, Quote
     from wallet.registry import ProviderInfo
-
-QuoteTask = Callable[["Task"], "tuple[ProviderInfo, Quote]"]
-
+    from wallet.services.accounts import SignerFor
+    from wallet.services.network import NetworkService
+    from wallet.services.quotes import QuoteService
 
 class PaymentService:
-    def __init__(self, data_dir: DataDir, bus: EventBus, *, profile: Callable[[], NetworkProfile],
-                 chain: Callable[[], ChainClient], quote: QuoteTask, signer: Callable[[str], LocalAccount],
-                 answer_timeout: float | None = None) -> None:
+    def __init__(self, data_dir: DataDir, network: NetworkService, quotes: QuoteService, bus: EventBus, *,
+                 signer: SignerFor, answer_timeout: float | None = None) -> None:
         self._data_dir = data_dir
+        self._network = network
+        self._quotes = quotes
         self._bus = bus
-        self._profile = profile
-        self._chain = chain
-        self._quote = quote
         self._signer = signer
         self._answer_timeout = answer_timeout
         self._lock = threading.Lock()
@@ -72,7 +67,7 @@ class PaymentService:
         from wallet.payments.ledger import Ledger
         from wallet.payments.provider_http import ANSWER_TIMEOUT, ProviderHttp
 
-        profile = self._profile()
+        profile = self._network.profile()
         store = self.store
         with self._lock:
             if self._flow is not None and self._flow[0] == profile:
@@ -80,14 +75,17 @@ class PaymentService:
             old, self._flow = self._flow, None
         if old is not None:
             old[1].http.close()
-        chain = self._chain()
         flow = PaymentFlow(
-            chain_id=profile.chain_id, ledger=Ledger(chain, profile.contract("AIToken")), store=store,
-            http=ProviderHttp(self._answer_timeout or ANSWER_TIMEOUT), quote=lambda task, _account: self._quote(task),
+            chain_id=profile.chain_id, ledger=Ledger(self._network.chain(), profile.contract("AIToken")),
+            store=store, http=ProviderHttp(self._answer_timeout or ANSWER_TIMEOUT), quote=self._quote,
             signer=self._sign_with, publish=self._bus.publish)
         with self._lock:
             self._flow = (profile, flow)
         return flow
+
+    def _quote(self, task: Task, _account: str) -> tuple[ProviderInfo, Quote]:
+        provider, _ = self._quotes.engine.find(task.provider_id, task.model)
+        return provider, self._quotes.quote(task.provider_id, task.model, task.prompt, task.max_output)
 
     def _sign_with(self, address: str) -> ClientEvmSigner:
         from x402.mechanisms.evm.signers import EthAccountSigner
@@ -118,7 +116,7 @@ class PaymentService:
     # --- records ---
     def payments(self, *, pending_only: bool = False, limit: int = 500) -> list[Intent]:
         """This network's payments, newest first."""
-        chain_id = self._profile().chain_id
+        chain_id = self._network.profile().chain_id
         if pending_only:
             return list(reversed(self.store.pending(chain_id)))[:limit]
         return self.store.list(chain_id=chain_id, limit=limit)
@@ -153,4 +151,4 @@ class PaymentService:
         return budgets
 
     def spent_today(self) -> int:
-        return self.store.spent_today(self._profile().chain_id)
+        return self.store.spent_today(self._network.profile().chain_id)
