@@ -72,9 +72,11 @@ def flow_for(profile: NetworkProfile, db_path, payer: Payer, answer_timeout: flo
         provider, _ = engine.find(task.provider_id, task.model)
         return provider, engine.quote(task.provider_id, task.model, task.prompt, task.max_output)
 
+    account = getattr(payer, "account", payer)  # a Payer or a bare LocalAccount
+
     def signer(address):
-        assert address == payer.address
-        return EthAccountSigner(payer.account)
+        assert address == account.address
+        return EthAccountSigner(account)
 
     return PaymentFlow(chain_id=profile.chain_id, ledger=Ledger(client, profile.contract("AIToken")),
         store=IntentStore(Database(db_path)),
@@ -98,7 +100,7 @@ def cli_wallet(tmp_path, profile: NetworkProfile, payer: Payer):
     pw = tmp_path / "pw"
     pw.write_text("correct horse battery staple\n")
     key = tmp_path / "key"
-    key.write_text(payer.account.key.hex() + "\n")
+    key.write_text(getattr(payer, "account", payer).key.hex() + "\n")
     env = {**os.environ, "AI_WALLET_KEYRING": "file"}
     r = run_cli(data, "account", "import", "--private-key-file", str(key), "--password-file", str(pw),
                 "--network", "chain", env=env)

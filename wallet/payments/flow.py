@@ -24,7 +24,7 @@ from wallet.events import PaymentProgress, PaymentRecorded, PaymentSettled
 from wallet.payments.guard import GuardFacts, Reason, Verdict, ait, check
 from wallet.payments.intents import PENDING, SETTLED, Intent, IntentDraft, IntentStore, RefusedPayment, bounded_text
 from wallet.payments.ledger import Ledger, Settlement
-from wallet.payments.provider_http import Answer, ProviderHttp
+from wallet.payments.provider_http import Answer, MalformedAnswer, ProviderHttp
 from wallet.payments.reconcile import reconcile_one
 from wallet.payments.signing import Authorization, RecordedExactScheme, sign_payment
 from wallet.payments.wire import (
@@ -143,13 +143,14 @@ class PaymentFlow:
         key = task_key(self.chain_id, account, provider, body)
         self._progress(on_progress, PaymentProgress("requesting", provider.id))
         head = self.ledger.head()
-        answer = self.http.post(url, body)
         draft = self._draft(provider, quote, account, key, url, head, int(quote.price_base_units))
         try:
+            answer = self.http.post(url, body)
             demand, raw = decode_demand(self._demand_header(answer, url))
-        except MalformedDemand as e:
-            verdict = Verdict(False, None, (Reason("malformed", e.user_message.removesuffix(" Nothing was signed.")),))
-            refusal = self._refuse(draft, verdict, answer=_answer_evidence(answer))
+        except (MalformedDemand, MalformedAnswer) as e:
+            message = e.user_message.removesuffix(" Nothing was signed.")
+            verdict = Verdict(False, None, (Reason("malformed", message),))
+            refusal = self._refuse(draft, verdict)
             return PreparedPayment(task, account, provider, quote, url, body, key, None, None, verdict, head, refusal)
         facts = self._facts(provider, quote, account, key, repeat)
         verdict = check(demand, facts)
@@ -365,7 +366,7 @@ def _error_text(answer: Answer) -> str:
         err = doc.get("error") if isinstance(doc, dict) else None
         msg = err.get("message") if isinstance(err, dict) else (err or doc.get("detail"))
         if isinstance(msg, str) and msg:
-            return msg[:300]
+            return msg[:300].rstrip(".")
     except (ValueError, UnicodeDecodeError, AttributeError):
         pass
     return answer.text(200).strip() or "no details"

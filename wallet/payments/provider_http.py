@@ -25,6 +25,10 @@ class ProviderTimeout(ProviderError):
     """The provider did not answer in time."""
 
 
+class MalformedAnswer(ProviderError):
+    """The provider's answer is not HTTP the wallet can read (oversized headers or body, broken framing)."""
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -66,7 +70,7 @@ class ProviderHttp:
         except httpx.TimeoutException:
             raise ProviderTimeout(f"The provider at {url} did not answer within {self.answer_timeout:g} s.") from None
         except httpx.RemoteProtocolError as e:
-            raise ProviderError(f"The provider at {url} answered with malformed HTTP ({_short(e)}).") from None
+            raise MalformedAnswer(f"The provider at {url} answered with malformed HTTP ({_short(e)}).") from None
         except httpx.HTTPError as e:
             raise ProviderError(f"Cannot reach the provider at {url} ({e.__class__.__name__}).") from None
 
@@ -76,8 +80,8 @@ def _read_capped(response: httpx.Response, url: str) -> bytes:
     for chunk in response.iter_bytes():
         out += chunk
         if len(out) > MAX_BODY_BYTES:
-            raise ProviderError(f"The provider at {url} sent more than {MAX_BODY_BYTES // 2**20} MiB; "
-                                "the answer was not read.")
+            raise MalformedAnswer(f"The provider at {url} sent more than {MAX_BODY_BYTES // 2**20} MiB; "
+                                  "the answer was not read.")
     return bytes(out)
 
 
