@@ -15,6 +15,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -124,11 +125,17 @@ class PaymentFlow:
                  publish: Callable[[object], None] = lambda _e: None) -> None:
         self.chain_id = chain_id
         self.ledger = ledger
+        # The chain reads of a prepare run while the provider answers its 402: they do not depend on each other.
+        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payment-reads")
         self.store = store
         self.http = http
         self._quote = quote
         self._signer = signer
         self._publish = publish
+
+    def close(self) -> None:
+        self.http.close()
+        self._reads.shutdown(wait=False)
 
     @property
     def network(self) -> str:
@@ -142,17 +149,20 @@ class PaymentFlow:
         url = provider.endpoint.rstrip("/") + CHAT_PATH
         key = task_key(self.chain_id, account, provider, body)
         self._progress(on_progress, PaymentProgress("requesting", provider.id))
-        head = self.ledger.head()
-        draft = self._draft(provider, quote, account, key, url, head, int(quote.price_base_units))
+        chain_reads = self._reads.submit(lambda: (self.ledger.head(), self.ledger.balance(account)))
         try:
             answer = self.http.post(url, body)
+        finally:
+            head, balance = chain_reads.result()
+        draft = self._draft(provider, quote, account, key, url, head, int(quote.price_base_units))
+        try:
             demand, raw = decode_demand(self._demand_header(answer, url))
         except (MalformedDemand, MalformedAnswer) as e:
             message = e.user_message.removesuffix(" Nothing was signed.")
             verdict = Verdict(False, None, (Reason("malformed", message),))
             refusal = self._refuse(draft, verdict)
             return PreparedPayment(task, account, provider, quote, url, body, key, None, None, verdict, head, refusal)
-        facts = self._facts(provider, quote, account, key, repeat)
+        facts = self._facts(provider, quote, account, key, balance, repeat)
         verdict = check(demand, facts)
         refusal = None
         if not verdict.ok:
@@ -168,7 +178,8 @@ class PaymentFlow:
         raise ProviderError(f"The provider at {url} refused the request (HTTP {answer.status}: "
                             f"{_error_text(answer)}). Nothing was signed.")
 
-    def _facts(self, provider: ProviderInfo, quote: Quote, account: str, key: str, repeat: bool) -> GuardFacts:
+    def _facts(self, provider: ProviderInfo, quote: Quote, account: str, key: str, balance: int,
+               repeat: bool) -> GuardFacts:
         pending = self.store.pending(self.chain_id, account)
         if pending:  # settle what can be settled first, so outstanding amounts and the task check are current
             chain_now = self.ledger.now()
@@ -176,7 +187,7 @@ class PaymentFlow:
                 self._announce(intent, reconcile_one(self.ledger, self.store, intent, chain_now))
         return GuardFacts(
             chain_id=self.chain_id, token=self.ledger.token.address, pay_to=provider.pay_to,
-            provider_name=provider.name, quote=int(quote.price_base_units), balance=self.ledger.balance(account),
+            provider_name=provider.name, quote=int(quote.price_base_units), balance=balance,
             outstanding=self.store.outstanding(self.chain_id, account), budgets=self.store.budgets(),
             spent_today=self.store.spent_today(self.chain_id), earlier=self.store.earlier(key), repeat=repeat,
         )

@@ -47,7 +47,7 @@ class PaymentService:
             flow, self._flow = self._flow, None
             store, self._store = self._store, None
         if flow is not None:
-            flow[1].http.close()
+            flow[1].close()
         if store is not None:
             store.db.close()
 
@@ -74,7 +74,7 @@ class PaymentService:
                 return self._flow[1]
             old, self._flow = self._flow, None
         if old is not None:
-            old[1].http.close()
+            old[1].close()
         flow = PaymentFlow(
             chain_id=profile.chain_id, ledger=Ledger(self._network.chain(), profile.contract("AIToken")),
             store=store, http=ProviderHttp(self._answer_timeout or ANSWER_TIMEOUT), quote=self._quote,
@@ -110,7 +110,7 @@ class PaymentService:
         self._answer_timeout = seconds
         with self._lock:
             if self._flow is not None:
-                self._flow[1].http.close()
+                self._flow[1].close()
             self._flow = None
 
     # --- records ---
