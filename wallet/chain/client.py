@@ -75,9 +75,6 @@ class ChainClient:
                 exception_retry_configuration=None,  # fail fast: the UI shows "reconnecting" itself
             )
         )
-        # web3's validation middleware asks the node for its chain id before every call and transaction; the
-        # chain id is checked once in connect(), and transactions carry the profile's, so one RPC per read suffices.
-        self.w3.middleware_onion.remove("validation")
         self._nonce_lock = threading.Lock()
         self._next_nonce: dict[str, int] = {}
         self._checked = False
