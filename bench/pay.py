@@ -1,6 +1,6 @@
 """Paying a provider: the wallet's paid round trip beside a bare x402 SDK client paying the same gateway in the
-same run; the guard and signing alone beside the SDK's own signing; paid requests per second through one gateway
-with 1, 4 and 16 concurrent clients and where the gateway's time goes. Prints figures; asserts nothing.
+same run; the guard and signing alone beside the SDK's own signing. Prints figures; asserts nothing.
+(Paid requests per second through one gateway, and where its time goes: bench/gateway.py.)
 
 Goals: the wallet's round trip (prepare + pay: quote, 402, guard, intent, sign, send, on-chain check) within 1.2×
 the bare client's (402, sign, send); guard + signing under 10 ms.
@@ -17,7 +17,6 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -96,8 +95,6 @@ def main() -> None:
             print("\nGuard + signing alone (no network)")
             guard_and_sign(account)
 
-            print("\nPaid requests per second through one gateway (bare clients)")
-            throughput(service, url)
             service.close()
         finally:
             manager.down()
@@ -177,48 +174,6 @@ def guard_and_sign(account) -> None:
 
 ONE_AIT = 10**18
 
-
-def throughput(service, url: str) -> None:
-    for clients in (1, 4, 16):
-        rate, timings = load(service, url, clients)
-        where = ", ".join(f"{k} {statistics.median(v):.1f} ms" for k, v in sorted(timings.items()))
-        print(f"{clients:>2} clients: {rate:6.1f} paid requests/s   "
-              f"(gateway, median per request: {where or 'no Server-Timing'})")
-
-
-def load(service, url: str, clients: int) -> tuple[float, dict[str, list[float]]]:
-    from eth_account import Account
-
-    from wallet.units import ONE
-
-    payers = []
-    for _ in range(clients):
-        acct = Account.create()
-        service.devnet_faucet(acct.address, 0, 10 * ONE)
-        payers.append(bare_payer(service, acct))
-    per_client = max(4, 32 // clients)
-    timings: dict[str, list[float]] = {}
-    lock = threading.Lock()
-
-    def work(k: int, payer) -> None:
-        for i in range(per_client):
-            body = {"model": MODEL, "max_tokens": MAX_OUTPUT,
-                    "messages": [{"role": "user", "content": f"Load {clients}/{k}/{i}"}]}
-            r = payer.pay(url, body)
-            assert r.status_code == 200, r.text
-            with lock:
-                for part in r.headers.get("server-timing", "").split(","):
-                    name, _, dur = part.strip().partition(";dur=")
-                    if name and dur:
-                        timings.setdefault(name, []).append(float(dur))
-
-    threads = [threading.Thread(target=work, args=(k, p)) for k, p in enumerate(payers)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return clients * per_client / (time.perf_counter() - t0), timings
 
 if __name__ == "__main__":
     main()

@@ -124,7 +124,6 @@ def serve_provider(chain, start_gateway, misbehaviour=None) -> Served:
     """A provider of this test's own, served by a real gateway (made to misbehave if asked), its registry
     endpoint pointing at that gateway."""
     from gatewaykit import TEST_MODELS, register_provider
-
     from provider.register import register
 
     provider_id, owner, pay_to = register_provider(chain)
