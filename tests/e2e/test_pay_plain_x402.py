@@ -11,6 +11,7 @@ from paykit import PLAIN_MODEL, ait_balance, eth_balance, flow_for, fresh_payer,
 from x402kit import chat_server_app, facilitator_app, serve
 
 from wallet.config import DataDir
+from wallet.devnet.anvil import free_port
 from wallet.devnet.demo import DEV_KEYS
 from wallet.devnet.manager import DevnetManager, DevnetStatus
 from wallet.metering import meter_chat, parse_messages
@@ -18,6 +19,18 @@ from wallet.payments.flow import Task
 from wallet.quote import PromptInput
 
 pytestmark = pytest.mark.chain
+
+
+@pytest.fixture(scope="module")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DataDir, DevnetStatus]]:
+    """A devnet of this module's own: the provider registered here must not appear in other tests' registry."""
+    data_dir = DataDir(tmp_path_factory.mktemp("pay-devnet"))
+    manager = DevnetManager(data_dir)
+    status, _ = manager.up(free_port())
+    try:
+        yield data_dir, status
+    finally:
+        manager.down()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from wallet.errors import PaymentRefused, ProviderError
+from wallet.errors import ProviderError, WalletError
 from wallet.events import PaymentProgress, PaymentRecorded, PaymentSettled
 from wallet.payments.guard import GuardFacts, Reason, Verdict, ait, check
 from wallet.payments.intents import PENDING, SETTLED, Intent, IntentDraft, IntentStore, RefusedPayment, bounded_text
@@ -218,7 +218,7 @@ class PaymentFlow:
                                          self.ledger.token.address)
             payload = sign_payment(prepared.demand, req, scheme, self.network)
         except BaseException as e:
-            reason = e.user_message if isinstance(e, PaymentRefused) else "The payment was not signed."
+            reason = e.user_message if isinstance(e, WalletError) else "The payment was not signed."
             self.store.void(intent.id, reason)
             self._publish(PaymentRecorded(intent.id, "refused"))
             raise
