@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +147,65 @@ def test_cli_run_without_yes_shows_quote_and_payee_and_signs_only_after_yes(devn
     assert yes.code == 0, yes.err
     assert yes.out.strip().endswith("Ask me first") and "Paid " in yes.err and "tx 0x" in yes.err
     assert ait_balance(profile, payer.address) < before
+
+
+def test_reconciliation_settles_what_the_chain_shows_and_expires_what_it_never_will(devnet, plain_provider,
+                                                                                   tmp_path: Path) -> None:
+    """Two intents left pending by a wallet that died: one whose signature a provider then submitted, one never
+    sent. Reconciliation finds the first settled (with its tx) and, once the chain's clock passes its validBefore,
+    the second expired — without any word from the provider."""
+    import time
+
+    from x402.mechanisms.evm.signers import EthAccountSigner
+
+    from wallet.chain.client import ChainClient
+    from wallet.chain.contracts import load_artifact
+    from wallet.devnet.demo import DEPLOYER_KEY
+    from wallet.payments.intents import IntentDraft
+    from wallet.payments.signing import Authorization, RecordedExactScheme
+
+    profile = DevnetManager(devnet[0]).profile()
+    provider_id, pay_to, _ = plain_provider
+    payer = fresh_payer(profile)
+    flow = flow_for(profile, tmp_path / "w.sqlite3", payer)
+    client = ChainClient(profile)
+    head = client.block_number()
+    now = int(time.time())
+
+    def reserve(task_key: str, valid_before: int) -> tuple:
+        auth = Authorization(payer.address, pay_to, 12345, 0, valid_before, "0x" + os.urandom(32).hex())
+        intent = flow.store.reserve(IntentDraft(
+            task_key=task_key, chain_id=profile.chain_id, account=payer.address, provider_id=provider_id,
+            provider_name="Plain x402", endpoint="http://127.0.0.1:9", model=PLAIN_MODEL.model, scheme="exact",
+            asset=flow.ledger.token.address, pay_to=pay_to, quote=12345, authorized=12345, nonce=auth.nonce,
+            valid_after=0, valid_before=valid_before, from_block=head))
+        return intent, auth
+
+    used, auth = reserve("used", now + 120)
+    unused, _ = reserve("unused", now + 8)
+    signed = RecordedExactScheme(EthAccountSigner(payer.account), auth, profile.chain_id,
+                                 flow.ledger.token.address).create_payment_payload(_requirement(flow, pay_to))
+    token = client.contract(flow.ledger.token.address, load_artifact("AIToken")["abi"])
+    submit = token.get_function_by_signature(
+        "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)")
+    receipt = client.transact(Account.from_key(DEPLOYER_KEY), submit(
+        payer.address, pay_to, 12345, 0, auth.valid_before, bytes.fromhex(auth.nonce[2:]),
+        bytes.fromhex(signed["signature"][2:])), "settle as a provider would")
+
+    after = {i.id: i for i in flow.reconcile()}
+    assert (after[used.id].status, after[used.id].tx_hash, after[used.id].charged) == (
+        "settled", receipt.tx_hash, 12345)
+    assert after[unused.id].status == "pending"
+    while client.latest_timestamp() < now + 8:  # the chain's clock moves only with blocks
+        client.w3.provider.make_request("evm_mine", [])
+        time.sleep(0.2)
+    [expired] = flow.reconcile()
+    assert (expired.id, expired.status) == (unused.id, "expired")
+
+
+def _requirement(flow, pay_to: str):
+    from x402.schemas import PaymentRequirements
+
+    return PaymentRequirements(scheme="exact", network=flow.network, asset=flow.ledger.token.address,
+                               amount="12345", pay_to=pay_to, max_timeout_seconds=120,
+                               extra={"name": "AI Token", "version": "1"})
