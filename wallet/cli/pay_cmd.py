@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id", nargs="?", type=int, help="the payment to show")
     p.add_argument("--pending", action="store_true", help="only payments that may still settle")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N payments (default 50)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true",
+                   help="machine-readable output (a list leaves out the evidence; `show` has it)")
     p.set_defaults(func=cmd_payments)
 
     b = sub.add_parser("budget", parents=[global_parent()], help="show or set the per-task and daily budgets")
@@ -157,7 +158,7 @@ def cmd_payments(args: argparse.Namespace, ctx: CliContext) -> int:
         raise InvalidInput("A payment number goes with `show`: ai-wallet payments show ID.")
     intents = service.payments(pending_only=args.pending, limit=args.limit)
     if args.json:
-        ctx.print_json([i.to_json() for i in intents])
+        ctx.print_json([i.to_json(evidence=False) for i in intents])
     elif not intents:
         print("No pending payments." if args.pending else "No payments yet.")
     else:

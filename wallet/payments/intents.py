@@ -63,8 +63,10 @@ class Intent(IntentDraft):
     block_number: int | None = None
     reason: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, evidence: bool = True) -> dict[str, Any]:
         out = asdict(self)
+        if not evidence:
+            out.pop("evidence")
         for k in ("quote", "authorized", "charged"):
             v = out.pop(k)
             out[f"{k}_base_units"] = None if v is None else str(v)
