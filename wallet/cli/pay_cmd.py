@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -99,7 +100,7 @@ def cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-def _progress(args: argparse.Namespace):
+def _progress(args: argparse.Namespace) -> Callable[[PaymentProgress], None]:
     def show(event: PaymentProgress) -> None:
         if not args.json:
             print(f"… {event.stage}", file=sys.stderr, flush=True)
