@@ -1,0 +1,167 @@
+"""Gateway test helpers: real facilitators and gateways on loopback against a real devnet, and a bare x402 payer.
+
+The fixtures built on these live in tests/e2e/conftest.py (``gateway_chain``, ``facilitator_url``,
+``start_gateway``, ``payer``, ``own_provider``, ``bare_payer``). Heavy imports happen inside the helpers, so
+importing this module costs nothing to tests that do not use it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from wallet.registry import ModelPrice
+from wallet.units import ONE
+
+if TYPE_CHECKING:
+    from x402.schemas import PaymentRequired
+
+    from provider.misbehaviour import Misbehaviour
+    from provider.network import GatewayChain
+    from provider.serve import Gateway, ServerThread
+
+CHAT = "/v1/chat/completions"
+MESSAGES = [
+    {"role": "system", "content": "You are terse."},
+    {"role": "user", "name": "ada", "content": "Price this request: 東京 🚀 and some code `x = 1`."},
+]
+TEST_MODELS = (
+    ModelPrice("gpt-4o-mini", "o200k_base", 15 * ONE // 100, 60 * ONE // 100, 128_000, 16_384),
+    ModelPrice("gpt-3.5-turbo", "cl100k_base", 50 * ONE // 100, 150 * ONE // 100, 16_385, 4_096),
+)
+
+
+def chat_body(model: str = "gpt-4o-mini", max_tokens: int = 300, **extra: Any) -> dict[str, Any]:
+    return {"model": model, "messages": MESSAGES, "max_tokens": max_tokens, **extra}
+
+
+def decode_header(value: str) -> Any:
+    return json.loads(base64.b64decode(value))
+
+
+def fund(chain: GatewayChain, address: str, *, eth: int = 0, ait: int = 0) -> None:
+    from wallet.devnet.faucet import faucet
+
+    faucet(chain.profile, address, eth=eth, ait=ait)
+
+
+def new_payer(chain: GatewayChain, ait: int = 100 * ONE) -> LocalAccount:
+    """A fresh account holding AIT and no ETH: it can only pay gaslessly."""
+    account: LocalAccount = Account.create()
+    fund(chain, account.address, ait=ait)
+    return account
+
+
+def register_provider(chain: GatewayChain, *, name: str = "Test AI", models: tuple[ModelPrice, ...] = TEST_MODELS,
+                      ) -> tuple[int, LocalAccount, LocalAccount]:
+    """A provider of its own on the shared devnet (so a test may change its prices): id, owner and payTo."""
+    from provider.register import register
+
+    owner: LocalAccount = Account.create()
+    pay_to: LocalAccount = Account.create()
+    fund(chain, owner.address, eth=ONE)
+    result = register(chain, owner, name=name, endpoint="http://127.0.0.1:9", pay_to=pay_to.address,
+                      models=list(models))
+    return result.provider_id, owner, pay_to
+
+
+def transfers(chain: GatewayChain, tx_hash: str) -> list[tuple[str, str, int]]:
+    """The AIT Transfer events of a transaction: (from, to, value), addresses in lower case."""
+    receipt = chain.client.wait_for_receipt(tx_hash, "read a settlement")
+    topic = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+    out = []
+    for log in receipt.logs:
+        topics = ["0x" + bytes(t).hex() for t in log["topics"]]
+        if str(log["address"]).lower() == chain.token_address.lower() and topics[0] == topic:
+            out.append(("0x" + topics[1][-40:], "0x" + topics[2][-40:], int(bytes(log["data"]).hex(), 16)))
+    return out
+
+
+class BarePayer:
+    """A plain x402 SDK client — ``x402ClientSync`` with ``ExactEvmClientScheme`` — that knows nothing of this
+    project: no guard, no quote. Its spend controls allow AIT up to ``cap`` base units (an unknown asset is
+    refused by default)."""
+
+    def __init__(self, account: LocalAccount, network: str, token: str, cap: int = 10 * ONE) -> None:
+        from x402 import x402ClientSync
+        from x402.http import x402HTTPClientSync
+        from x402.mechanisms.evm.exact import ExactEvmClientScheme
+
+        self.account = account
+        self.client = x402ClientSync()
+        self.client.register(network, ExactEvmClientScheme(account))
+        self.client.set_spend_controls({"allowed_assets": [
+            {"network": network, "asset": token, "max_amount_per_payment": str(cap)}]})
+        self.http = x402HTTPClientSync(self.client)
+
+    def demand(self, url: str, body: dict[str, Any]) -> tuple[httpx.Response, PaymentRequired]:
+        r = httpx.post(url + CHAT, json=body, timeout=30)
+        assert r.status_code == 402, r.text
+        return r, self.http.get_payment_required_response(r.headers.get, None)
+
+    def sign(self, url: str, body: dict[str, Any]) -> dict[str, str]:
+        """The PAYMENT-SIGNATURE header for ``body``, signed against the gateway's 402."""
+        _, required = self.demand(url, body)
+        return self.http.encode_payment_signature_header(self.client.create_payment_payload(required))
+
+    def pay(self, url: str, body: dict[str, Any], timeout: float = 60) -> httpx.Response:
+        return httpx.post(url + CHAT, json=body, headers=self.sign(url, body), timeout=timeout)
+
+    def settlement(self, response: httpx.Response) -> Any:
+        return self.http.get_payment_settle_response(response.headers.get)
+
+
+@dataclass
+class RunningGateway:
+    gateway: Gateway
+    server: ServerThread
+    provider_id: int
+    extra: list[Any] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def app(self) -> Any:
+        return self.gateway.app
+
+
+@contextmanager
+def facilitator_server(chain: GatewayChain) -> Iterator[ServerThread]:
+    """A real facilitator HTTP service with a fresh key, funded with ETH for gas."""
+    from provider.serve import ServerThread, build_facilitator
+
+    key: LocalAccount = Account.create()
+    fund(chain, key.address, eth=10 * ONE)
+    server = ServerThread(build_facilitator(chain, key), name="facilitator").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def gateway_server(chain: GatewayChain, provider_id: int, facilitator_url: str | None, *,
+                   misbehaviour: Misbehaviour | None = None, backend: Any = None,
+                   poll_seconds: float = 0.1) -> Iterator[RunningGateway]:
+    """A real gateway HTTP server for ``provider_id`` (demo backend unless ``backend``)."""
+    from provider.demo_backend import DemoBackend
+    from provider.serve import ServerThread, build_gateway
+
+    gateway = build_gateway(chain, provider_id, backend or DemoBackend(), facilitator_url,
+                            misbehaviour=misbehaviour, poll_seconds=poll_seconds)
+    server = ServerThread(gateway.app, name=f"gateway-{provider_id}").start()
+    try:
+        yield RunningGateway(gateway, server, provider_id)
+    finally:
+        server.stop()
+        gateway.sheet.stop()
