@@ -53,8 +53,9 @@ class Misbehaviour:
         return base64.b64encode(json.dumps(demand).encode()).decode()
 
 
-def oversized_header(size: int = 256 * 1024) -> str:
-    """A syntactically valid base64 ``PAYMENT-REQUIRED`` of ``size`` characters: a demand padded with junk."""
-    filler = "x" * size
-    text = json.dumps({"x402Version": 2, "accepts": [], "padding": filler})
-    return base64.b64encode(text.encode()).decode()[:size]
+def oversized_header(size: int = 64 * 1024) -> str:
+    """A well-formed base64 ``PAYMENT-REQUIRED`` of at least ``size`` characters (an honest one is well under
+    1 KiB): a demand padded with junk. 64 KiB still passes an HTTP client's own header limit (httpx: 100 KiB),
+    so it reaches the payer's code."""
+    text = json.dumps({"x402Version": 2, "accepts": [], "padding": "x" * (size * 3 // 4)})
+    return base64.b64encode(text.encode()).decode()

@@ -121,20 +121,25 @@ class Paywall:
         self.facilitator_url = facilitator_url
         self.misbehaviour = misbehaviour or Misbehaviour()
         self.replay_refusals: list[str] = []
+        self.max_timeout_seconds = max_timeout_seconds
         self._init_lock = asyncio.Lock()
-        self._ready = False
         self._facilitator: TimedFacilitatorClient | None = None
         self._http: x402HTTPResourceServer | None = None
-        if facilitator_url:
-            self._facilitator = TimedFacilitatorClient(FacilitatorConfig(url=facilitator_url, timeout=60.0))
-            server = x402ResourceServer(self._facilitator)
-            server.register(network, ExactEvmServerScheme())
-            timeout = self.misbehaviour.max_timeout_seconds or max_timeout_seconds
-            option = PaymentOption(scheme="exact", network=network, pay_to=self._pay_to, price=self._price,
-                                   max_timeout_seconds=timeout)
-            routes = {CHAT_ROUTE: RouteConfig(accepts=[option], mime_type="application/json",
-                                              description="An OpenAI-compatible chat completion")}
-            self._http = x402HTTPResourceServer(server, routes)
+
+    def _build(self) -> x402HTTPResourceServer:
+        """The SDK's resource server for the chat route (built at the first paid request, when the
+        misbehaviour, if any, is settled)."""
+        assert self.facilitator_url is not None
+        self._facilitator = TimedFacilitatorClient(FacilitatorConfig(url=self.facilitator_url, timeout=60.0))
+        server = x402ResourceServer(self._facilitator)
+        server.register(self.network, ExactEvmServerScheme())
+        option = PaymentOption(scheme="exact", network=self.network, pay_to=self._pay_to, price=self._price,
+                               max_timeout_seconds=self.misbehaviour.max_timeout_seconds or self.max_timeout_seconds)
+        routes = {CHAT_ROUTE: RouteConfig(accepts=[option], mime_type="application/json",
+                                          description="An OpenAI-compatible chat completion")}
+        http = x402HTTPResourceServer(server, routes)
+        http.initialize()  # asks the facilitator what it supports: blocking, so called off the event loop
+        return http
 
     async def aclose(self) -> None:
         if self._facilitator is not None:
@@ -152,19 +157,18 @@ class Paywall:
         return self.misbehaviour.pay_to or priced.provider.pay_to
 
     async def _ensure_ready(self) -> x402HTTPResourceServer:
-        if self._http is None:
+        if self.facilitator_url is None:
             raise RequestRefused("This gateway has no payment facilitator configured, so it cannot take "
                                  "payments.", 503, "no_facilitator")
-        if not self._ready:
+        if self._http is None:
             async with self._init_lock:
-                if not self._ready:
+                if self._http is None:
                     try:
-                        await anyio.to_thread.run_sync(self._http.initialize)
+                        self._http = await anyio.to_thread.run_sync(self._build)
                     except Exception as e:
                         log.warning("the facilitator at %s is not usable: %s", self.facilitator_url, e)
                         raise RequestRefused(f"The payment facilitator at {self.facilitator_url} does not answer; "
                                              "try again shortly.", 503, "facilitator_unavailable") from None
-                    self._ready = True
         return self._http
 
     # --- the paid request ---

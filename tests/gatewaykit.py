@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from eth_account import Account
+from fastapi import Request  # at module level: FastAPI resolves handler annotations in the module's globals
 from eth_account.signers.local import LocalAccount
 
 from wallet.registry import ModelPrice
@@ -165,3 +166,42 @@ def gateway_server(chain: GatewayChain, provider_id: int, facilitator_url: str |
     finally:
         server.stop()
         gateway.sheet.stop()
+
+
+@dataclass
+class Upstream:
+    """A plain OpenAI-compatible chat server on loopback (no payment), standing in for a model API.
+
+    It answers with ``words`` words (so a test can make it run over the budget it was given), reports
+    ``usage`` as an upstream would, requires ``Bearer <api_key>``, and keeps every request it received."""
+
+    api_key: str = "sk-test-upstream"
+    words: int = 20
+    status: int = 200
+    received: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+
+    def app(self) -> Any:
+        from fastapi import FastAPI
+        from fastapi.responses import JSONResponse
+
+        app = FastAPI()
+
+        @app.post("/v1/chat/completions")
+        async def complete(request: Request) -> JSONResponse:
+            body = await request.json()
+            self.received.append(body)
+            self.headers.append(dict(request.headers))
+            if request.headers.get("authorization") != f"Bearer {self.api_key}":
+                return JSONResponse({"error": {"message": "Incorrect API key provided."}}, status_code=401)
+            if self.status != 200:
+                return JSONResponse({"error": {"message": "The upstream is overloaded."}}, status_code=self.status)
+            content = " ".join(["token"] * self.words)
+            usage = {"prompt_tokens": 11, "completion_tokens": self.words, "total_tokens": 11 + self.words,
+                     "prompt_tokens_details": {"cached_tokens": 0}}
+            return JSONResponse({"id": "chatcmpl-upstream", "object": "chat.completion", "created": 1,
+                                 "model": body["model"], "usage": usage,
+                                 "choices": [{"index": 0, "finish_reason": "stop",
+                                              "message": {"role": "assistant", "content": content}}]})
+
+        return app
