@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from eth_account import Account
-from fastapi import Request  # at module level: FastAPI resolves handler annotations in the module's globals
 from eth_account.signers.local import LocalAccount
+from fastapi import Request  # at module level: FastAPI resolves handler annotations in the module's globals
 
 from wallet.registry import ModelPrice
 from wallet.units import ONE

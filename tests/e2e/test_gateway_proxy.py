@@ -5,12 +5,13 @@ for, and charges nothing when the upstream fails."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
-from gatewaykit import CHAT, BarePayer, Upstream, chat_body, decode_header
+from gatewaykit import CHAT, BarePayer, RunningGateway, Upstream, chat_body, decode_header
 
 from provider.backends import OpenAIProxy, UpstreamConfig
 from provider.network import GatewayChain
@@ -28,7 +29,7 @@ def upstream() -> Upstream:
 
 
 @pytest.fixture
-def proxied(start_gateway, upstream: Upstream):  # noqa: ANN201 - a RunningGateway
+def proxied(start_gateway, upstream: Upstream) -> Iterator[RunningGateway]:
     server = ServerThread(upstream.app(), name="upstream").start()
     try:
         yield start_gateway(1, backend=OpenAIProxy(UpstreamConfig(server.url + "/v1", upstream.api_key)))
