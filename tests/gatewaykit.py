@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -205,3 +206,19 @@ class Upstream:
                                               "message": {"role": "assistant", "content": content}}]})
 
         return app
+
+
+def processes_mentioning(path: str | Path) -> dict[int, list[bytes]]:
+    """Live processes (no zombies) with ``path`` in their command line: what a devnet left running."""
+    from wallet.devnet.processes import pid_alive
+
+    marker = str(path).encode()
+    found = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(marker in a for a in argv) and pid_alive(int(proc.name)):
+            found[int(proc.name)] = argv
+    return found

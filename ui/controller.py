@@ -65,6 +65,8 @@ class AppController(QObject):
         started = False
         if self.service.profile.is_devnet:
             _, started = self.service.devnet_up()
+            # Known at once, not only in the success callback: a quit before that callback still stops it.
+            self.started_devnet = started
         chain_id = self.service.connect()
         return StartupResult(started, chain_id, self.service.has_wallet())
 
