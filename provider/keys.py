@@ -18,7 +18,7 @@ from eth_account.signers.local import LocalAccount
 from wallet.errors import ConfigError
 
 MAX_KEY_FILE_BYTES = 64 * 1024  # room for many settlement keys, one per line
-_HEX_KEY = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+_HEX_KEY = re.compile(r"(0x)?[0-9a-fA-F]{64}")
 
 FACILITATOR_KEY_ENV = "AI_FACILITATOR_KEY"
 SETTLEMENT_KEYS_ENV = "AI_FACILITATOR_SETTLEMENT_KEYS"   # comma-separated
@@ -46,7 +46,7 @@ def parse_key(text: str, what: str) -> LocalAccount:
     """A private key as an account; the error never repeats the text."""
     key = text[:-1] if text.endswith("\n") else text
     key = key[:-1] if key.endswith("\r") else key
-    if not _HEX_KEY.match(key):
+    if not _HEX_KEY.fullmatch(key):
         raise ConfigError(f"The {what} is not a private key: expected 64 hexadecimal characters.")
     account: LocalAccount = Account.from_key(key if key.startswith("0x") else "0x" + key)
     return account
