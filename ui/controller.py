@@ -64,7 +64,8 @@ class AppController(QObject):
     def _startup(self) -> StartupResult:
         started = False
         if self.service.profile.is_devnet:
-            _, started = self.service.devnet_up()
+            # The demo providers finish loading in the background: the first screen need not wait for them.
+            _, started = self.service.devnet_up(wait_for_services=False)
             # Known at once, not only in the success callback: a quit before that callback still stops it.
             self.started_devnet = started
         chain_id = self.service.connect()
@@ -106,7 +107,7 @@ class AppController(QObject):
         reconnect. Returns (name, chain id, problem) where problem is "" when the network answered."""
         new = self.service.switch_network(name)
         if new.is_devnet:
-            _, started = self.service.devnet_up()
+            _, started = self.service.devnet_up(wait_for_services=False)
             self.started_devnet = self.started_devnet or started  # stopped when the app quits
             new = self.service.profile
         try:

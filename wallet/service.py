@@ -129,8 +129,8 @@ class WalletService:
 
         return DevnetManager(self.data_dir)
 
-    def devnet_up(self, port: int | None = None) -> tuple[DevnetStatus, bool]:
-        status, started = self.devnet.up(port)
+    def devnet_up(self, port: int | None = None, *, wait_for_services: bool = True) -> tuple[DevnetStatus, bool]:
+        status, started = self.devnet.up(port, wait_for_services=wait_for_services)
         self.reload_profile()
         return status, started
 

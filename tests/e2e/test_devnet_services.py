@@ -108,3 +108,20 @@ def test_down_never_kills_a_process_that_reused_a_service_pid(data_dir: Path) ->
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def test_without_waiting_a_request_sent_at_once_is_answered_when_ready(tmp_path: Path) -> None:
+    """What the app does (its first screen does not wait for the providers): the ports are bound before the
+    processes start, so a request sent right away waits in the queue instead of failing."""
+    from wallet.devnet.manager import DevnetManager
+
+    manager = DevnetManager(DataDir(tmp_path / "app"))
+    try:
+        status, started = manager.up(free_port(), wait_for_services=False)
+        assert started and {s.name for s in status.services} == {"facilitator", "gateway-1", "gateway-2"}
+        gateway = next(s for s in status.services if s.name == "gateway-1")
+        assert httpx.get(gateway.url + "/health", timeout=90).json()["provider_id"] == 1
+        assert {s.name for s in manager.services.wait()} == {"facilitator", "gateway-1", "gateway-2"}
+    finally:
+        manager.down()
+    assert processes_mentioning((tmp_path / "app").resolve()) == {}

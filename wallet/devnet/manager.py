@@ -170,18 +170,21 @@ class DevnetManager:
         return replace(base, rpc_url=f"http://127.0.0.1:{self._last_port()}", contracts=self.deployment())
 
     # --- lifecycle ---
-    def up(self, port: int | None = None, *, timeout: float = 30.0) -> tuple[DevnetStatus, bool]:
+    def up(self, port: int | None = None, *, timeout: float = 30.0,
+           wait_for_services: bool = True) -> tuple[DevnetStatus, bool]:
         """Start the devnet if it is not running, make sure the contracts are deployed and the demo providers
-        and their facilitator are served.
+        and their facilitator are served. ``wait_for_services=False`` returns once they are started rather than
+        once they answer (a few seconds later; requests sent meanwhile wait for them): for an app that should
+        not show its first screen late.
 
         Returns the status and whether this call started the node.
         """
         if port is not None and not 0 < port < 65536:
             raise DevnetError(f"{port} is not a port number; choose one from 1 to 65535.")
         with self._lock:
-            return self._up(port, timeout)
+            return self._up(port, timeout, wait_for_services)
 
-    def _up(self, port: int | None, timeout: float) -> tuple[DevnetStatus, bool]:
+    def _up(self, port: int | None, timeout: float, wait_for_services: bool) -> tuple[DevnetStatus, bool]:
         node = self.running_node()
         if node and port is not None and node["port"] != port:
             raise DevnetError(
@@ -209,7 +212,7 @@ class DevnetManager:
             started = True
         try:
             self._ensure_deployed()
-            self.services.ensure(self.profile())
+            self.services.ensure(self.profile(), wait=wait_for_services)
         except BaseException:
             if started:
                 self.down()

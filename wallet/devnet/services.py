@@ -136,20 +136,49 @@ class DemoServices:
         self.file.unlink(missing_ok=True)
         return stopped
 
-    def ensure(self, profile: NetworkProfile, timeout: float = STARTUP_TIMEOUT) -> list[Service]:
-        """Make sure the facilitator and every demo gateway run and answer; (re)start them all otherwise."""
+    def ensure(self, profile: NetworkProfile, *, wait: bool = True, timeout: float = STARTUP_TIMEOUT,
+               ) -> list[Service]:
+        """Make sure the facilitator and every demo gateway run; (re)start them all otherwise.
+
+        Each listens on its port from the moment it is started (the socket is bound before the process is), so a
+        request sent while it is still loading waits instead of failing. With ``wait`` this returns once every one
+        answers (raising with its log's last lines if one does not); without, as soon as they are started.
+        """
         recorded = self.recorded()
         if recorded and all(self._is_ours(s) and _health(s.url) is not None for s in recorded):
             return recorded
         self.stop()
         try:
-            return self._start(profile, time.monotonic() + timeout)
+            started = self._start(profile)
+            if wait:
+                self.wait(timeout)
         except BaseException:
             self.stop()
             raise
+        return started
 
-    def _start(self, profile: NetworkProfile, deadline: float) -> list[Service]:
-        """Start the facilitator and the gateways all at once (each takes seconds to import), then wait for each."""
+    def wait(self, timeout: float = STARTUP_TIMEOUT) -> list[Service]:
+        """Block until every recorded service answers as itself; DevnetError if one stopped or stays silent."""
+        deadline = time.monotonic() + timeout
+        services = self.recorded()
+        for service in services:
+            while not self._answers(service):
+                if not self._is_ours(service):
+                    raise DevnetError(f"The devnet's {service.name} stopped right after starting."
+                                      f"{self._log_tail(service.name)}")
+                if time.monotonic() > deadline:
+                    raise DevnetError(f"The devnet's {service.name} did not answer within {timeout:.0f} s."
+                                      f"{self._log_tail(service.name)}")
+                time.sleep(0.1)
+        return services
+
+    @staticmethod
+    def _answers(service: Service) -> bool:
+        health = _health(service.url)
+        return health is not None and health.get("provider_id") == service.provider_id
+
+    def _start(self, profile: NetworkProfile) -> list[Service]:
+        """Start the facilitator and the gateways all at once (each takes seconds to import its libraries)."""
         from eth_account import Account
 
         from wallet.chain.client import ChainClient
@@ -157,7 +186,7 @@ class DemoServices:
 
         client = ChainClient(profile)
         registry = ProviderRegistry(client, profile.contract("ProviderRegistry"))
-        started: list[tuple[Service, subprocess.Popen[bytes]]] = []
+        started: list[Service] = []
         env = self._facilitator_env(client)
         facilitator = self._spawn(FACILITATOR, [FACILITATOR], _listen_anywhere(), started, env)
         providers = registry.list_providers()
@@ -174,9 +203,7 @@ class DemoServices:
             args = ["serve", "--provider-id", str(entry.id), "--facilitator-url", facilitator.url,
                     "--backend", "demo"]
             self._spawn(f"gateway-{entry.id}", args, sock, started)
-        for service, proc in started:
-            self._wait_until_answering(service, proc, deadline)
-        return [service for service, _ in started]
+        return started
 
     def _facilitator_env(self, client: ChainClient) -> dict[str, str]:
         """A fresh facilitator key, funded with gas money; handed over in the environment, never on disk."""
@@ -191,8 +218,8 @@ class DemoServices:
         return {"AI_FACILITATOR_KEY": "0x" + bytes(key.key).hex(),
                 "AI_FACILITATOR_SETTLEMENT_KEYS": ",".join(d.pay_to_key for d in DEMO_PROVIDERS)}
 
-    def _spawn(self, name: str, args: list[str], sock: socket.socket,
-               started: list[tuple[Service, subprocess.Popen[bytes]]], env: dict[str, str] | None = None) -> Service:
+    def _spawn(self, name: str, args: list[str], sock: socket.socket, started: list[Service],
+               env: dict[str, str] | None = None) -> Service:
         """Start ``provider.main`` on the listening socket ``sock``, handed over already bound: no other
         program can take the port between choosing it and serving on it."""
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -209,21 +236,9 @@ class DemoServices:
         children[proc.pid] = proc
         provider_id = int(args[args.index("--provider-id") + 1]) if "--provider-id" in args else None
         service = Service(name, proc.pid, port, start_ticks(proc.pid), provider_id)
-        started.append((service, proc))
-        self._record([s for s, _ in started])  # at once: an `up` killed half-way leaves nothing `down` cannot find
+        started.append(service)
+        self._record(started)  # at once: an `up` killed half-way leaves nothing `down` cannot find
         return service
-
-    def _wait_until_answering(self, service: Service, proc: subprocess.Popen[bytes], deadline: float) -> None:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise DevnetError(f"The devnet's {service.name} stopped right after starting (exit code "
-                                  f"{proc.returncode}).{self._log_tail(service.name)}")
-            health = _health(service.url)
-            if health is not None and health.get("provider_id") == service.provider_id:
-                return
-            time.sleep(0.1)
-        raise DevnetError(f"The devnet's {service.name} did not answer within {STARTUP_TIMEOUT:.0f} s."
-                          f"{self._log_tail(service.name)}")
 
     @staticmethod
     def _move_endpoint(registry: ProviderRegistry, demo: DemoProvider, provider_id: int, port: int) -> None:
