@@ -1,6 +1,6 @@
 """The provider gateway's HTTP app: an OpenAI-compatible API whose chat completions are paid with AIT over x402.
 
-* ``GET /health`` — liveness, the provider's registry id and name, the backend;
+* ``GET /health`` (and ``GET /``) — liveness, the provider's registry id and name, the backend;
 * ``GET /v1/models`` — the models priced in the on-chain registry (OpenAI-style list, with prices);
 * ``POST /v1/quote`` — the price the gateway will demand for a chat request (free);
 * ``POST /v1/chat/completions`` — the paid route. Without a ``PAYMENT-SIGNATURE`` it answers 402 with the
@@ -73,6 +73,7 @@ def create_app(provider: Callable[[], ProviderInfo], paywall: Paywall, backend: 
         chat = parse_chat_request(parse_json_body(body))
         return price_request(chat, provider())
 
+    @app.get("/")
     @app.get("/health")
     def health() -> dict[str, object]:
         p = provider()

@@ -13,7 +13,9 @@ Each paid response carries ``Server-Timing: verify, backend, settle`` (milliseco
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextvars
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import anyio
+import httpx
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from x402 import x402ResourceServer
@@ -49,6 +52,8 @@ MAX_PAYMENT_HEADER = 16 * 1024
 PAYMENT_REQUIRED = "PAYMENT-REQUIRED"
 
 _timings: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar("x402_timings", default=None)
+# Set when the facilitator could not be reached during this request (the SDK would turn that into a plain 402).
+_unreachable: contextvars.ContextVar[bool] = contextvars.ContextVar("facilitator_unreachable", default=False)
 
 
 @contextmanager
@@ -66,12 +71,24 @@ def server_timing(spans: dict[str, float]) -> str:
     return ", ".join(f"{name};dur={ms:.1f}" for name, ms in spans.items())
 
 
+def _demand_error(header: str | None) -> str | None:
+    """The ``error`` of a demand this gateway just built (well-formed by construction)."""
+    if not header:
+        return None
+    error = json.loads(base64.b64decode(header)).get("error")
+    return error if isinstance(error, str) else None
+
+
 class TimedFacilitatorClient(HTTPFacilitatorClient):
     """The SDK's HTTP facilitator client, timing verify and settle for ``Server-Timing``."""
 
     async def verify(self, payload: Any, requirements: Any) -> Any:
         with timed("verify"):
-            return await super().verify(payload, requirements)
+            try:
+                return await super().verify(payload, requirements)
+            except httpx.TransportError:
+                _unreachable.set(True)
+                raise
 
     async def settle(self, payload: Any, requirements: Any) -> Any:
         with timed("settle"):
@@ -180,9 +197,13 @@ class Paywall:
                                  400, "invalid_payment")
         spans: dict[str, float] = {}
         _timings.set(spans)
+        _unreachable.set(False)
         context = HTTPRequestContext(adapter=PricedRequestAdapter(request, priced), path=request.url.path,
                                      method=request.method, payment_header=header)
         result = await http.process_http_request(context)
+        if _unreachable.get():
+            raise RequestRefused(f"The payment facilitator at {self.facilitator_url} did not answer; nothing was "
+                                 "charged. Try again shortly.", 503, "facilitator_unavailable")
         if result.type != "payment-verified":
             return self._demand(result.response, priced)
         assert result.payment_payload is not None and result.payment_requirements is not None
@@ -211,6 +232,14 @@ class Paywall:
         return JSONResponse(completion.body, headers=headers)
 
     def _demand(self, instructions: HTTPResponseInstructions | None, priced: PricedRequest) -> Response:
+        """The 402 (or the SDK's other refusal) as sent, with a body that says in words what it wants."""
+        if instructions is not None and instructions.status == 402 and not instructions.body:
+            reason = _demand_error(instructions.headers.get(PAYMENT_REQUIRED))
+            message = (f"This request costs {priced.price} AIT base units: pay with x402 version 2 (see the "
+                       "PAYMENT-REQUIRED header)." if reason in (None, "Payment required") else
+                       f"The payment was not accepted ({reason}); nothing was run or charged. See the "
+                       "PAYMENT-REQUIRED header for what this request costs.")
+            instructions.body = {"error": {"message": message, "type": "payment_required", "code": reason}}
         response = self._instructions(instructions)
         if response.status_code == 402 and PAYMENT_REQUIRED in response.headers:
             response.headers[PAYMENT_REQUIRED] = self.misbehaviour.rewrite_payment_required(
@@ -222,8 +251,8 @@ class Paywall:
         if instructions is None:
             return JSONResponse({"error": {"message": "Payment required.", "type": "payment_required"}},
                                 status_code=402)
-        body = instructions.body or {"error": {"message": "Payment required: see the PAYMENT-REQUIRED header "
-                                               "(x402 version 2).", "type": "payment_required"}}
+        body = instructions.body or {"error": {"message": "The payment could not be settled; see the "
+                                               "PAYMENT-RESPONSE header.", "type": "payment_required"}}
         return JSONResponse(body, status_code=instructions.status, headers=instructions.headers)
 
     async def _misbehave_after_settlement(self, payload: Any, requirements: Any) -> None:

@@ -36,7 +36,8 @@ def test_a_replayed_authorization_is_refused_by_the_chain(start_gateway, gateway
     again = httpx.post(gw.url + "/v1/chat/completions", json=body, headers=signed, timeout=60)
     assert again.status_code == 402
     assert decode_header(again.headers["PAYMENT-REQUIRED"])["error"] == "invalid_exact_evm_nonce_already_used"
-    assert "choices" not in again.text
+    assert again.json()["error"]["code"] == "invalid_exact_evm_nonce_already_used"
+    assert "nothing was run or charged" in again.json()["error"]["message"] and "choices" not in again.text
 
     request = facilitator_request(signed, demand.headers["PAYMENT-REQUIRED"])
     settled_again = httpx.post(facilitator_url + "/settle", json=request, timeout=60).json()
@@ -96,3 +97,13 @@ def test_a_malformed_payment_is_invalid_not_an_error(facilitator_url: str) -> No
     assert httpx.post(facilitator_url + "/settle", json=bad).json()["success"] is False
     assert httpx.get(facilitator_url + "/supported").json()["kinds"] == [
         {"x402Version": 2, "scheme": "exact", "network": "eip155:31337"}]
+
+
+def test_a_facilitator_gone_silent_is_a_503_not_a_demand(start_gateway, gateway_chain: GatewayChain,
+                                                         payer: LocalAccount, bare_payer: BarePayer) -> None:
+    with facilitator_server(gateway_chain) as fac:
+        gw = start_gateway(1, facilitator_url=fac.url)
+        signed = bare_payer.sign(gw.url, chat_body())  # the gateway has met its facilitator
+    r = httpx.post(gw.url + "/v1/chat/completions", json=chat_body(), headers=signed, timeout=60)
+    assert r.status_code == 503 and "did not answer" in r.json()["error"]["message"]
+    assert AIToken(gateway_chain.client, gateway_chain.token_address).balance_of(payer.address) == 100 * 10**18

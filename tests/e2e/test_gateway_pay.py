@@ -30,7 +30,8 @@ def test_paid_round_trip_charges_the_wallet_quote_to_the_base_unit(
     quote = wallet_quote(gateway_chain, 1, model, 333)
     pay_to = gateway_chain.registry().get_provider(1).pay_to
 
-    _, required = bare_payer.demand(gw.url, body)
+    first, required = bare_payer.demand(gw.url, body)
+    assert first.json()["error"]["message"].startswith(f"This request costs {quote} AIT base units")
     [demand] = required.accepts
     assert (demand.scheme, demand.network, demand.asset, demand.amount, demand.pay_to) == (
         "exact", "eip155:31337", gateway_chain.token_address, str(quote), pay_to)
@@ -83,6 +84,7 @@ def test_the_devnet_serves_its_demo_providers_where_the_registry_says(gateway_ch
     for provider in gateway_chain.registry().list_providers()[:2]:
         health = httpx.get(provider.endpoint + "/health", timeout=10).json()
         assert (health["provider_id"], health["name"], health["demo"]) == (provider.id, provider.name, True)
+        assert httpx.get(provider.endpoint, timeout=10).json() == health  # what the app's reachability check gets
         models = httpx.get(provider.endpoint + "/v1/models", timeout=10).json()["data"]
         assert [m["id"] for m in models] == [m.model for m in provider.models] and all(m["demo"] for m in models)
     demo_ai = gateway_chain.registry().get_provider(1)
