@@ -37,7 +37,7 @@ from x402.http.types import (
 )
 from x402.http.x402_http_server import x402HTTPResourceServer
 from x402.mechanisms.evm.exact import ExactEvmServerScheme
-from x402.schemas import AssetAmount
+from x402.schemas import AssetAmount, VerifiedPaymentCancelOptions
 
 from provider.backends import Backend
 from provider.chat import PricedRequest, RequestRefused
@@ -131,6 +131,8 @@ class PricedRequestAdapter:
 
 
 class Paywall:
+    """x402 ``exact`` on AIT for the chat route of one gateway, through the facilitator at ``facilitator_url``."""
+
     def __init__(self, network: str, token: str, facilitator_url: str | None, *,
                  max_timeout_seconds: int = MAX_TIMEOUT_SECONDS, misbehaviour: Misbehaviour | None = None) -> None:
         self.network = network
@@ -212,8 +214,6 @@ class Paywall:
                 completion = await backend.complete(priced)
         except RequestRefused as e:
             if result.cancellation_dispatcher is not None:
-                from x402.schemas import VerifiedPaymentCancelOptions
-
                 await result.cancellation_dispatcher.cancel(VerifiedPaymentCancelOptions(reason="handler_failed"))
             return JSONResponse(e.to_json(), status_code=e.status)
         if self.misbehaviour.never_answer == "before_settlement":

@@ -125,3 +125,17 @@ def test_without_waiting_a_request_sent_at_once_is_answered_when_ready(tmp_path:
     finally:
         manager.down()
     assert processes_mentioning((tmp_path / "app").resolve()) == {}
+
+
+def test_an_up_while_the_providers_load_waits_for_them_rather_than_starting_others(tmp_path: Path) -> None:
+    from wallet.devnet.manager import DevnetManager
+
+    manager = DevnetManager(DataDir(tmp_path / "app"))
+    try:
+        status, _ = manager.up(free_port(), wait_for_services=False)  # as the app does
+        again, started = DevnetManager(DataDir(tmp_path / "app")).up()  # then `ai-wallet devnet up`, at once
+        assert not started and {s.pid for s in again.services} == {s.pid for s in status.services}
+        assert all(httpx.get(s.url + "/health", timeout=5).status_code == 200 for s in again.services)
+    finally:
+        manager.down()
+    assert processes_mentioning((tmp_path / "app").resolve()) == {}

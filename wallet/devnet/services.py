@@ -145,8 +145,8 @@ class DemoServices:
         answers (raising with its log's last lines if one does not); without, as soon as they are started.
         """
         recorded = self.recorded()
-        if recorded and all(self._is_ours(s) and _health(s.url) is not None for s in recorded):
-            return recorded
+        if recorded and all(self._is_ours(s) for s in recorded):  # running, perhaps still loading: keep them
+            return self.wait(timeout) if wait else recorded
         self.stop()
         try:
             started = self._start(profile)
