@@ -122,6 +122,37 @@ class BarePayer:
 
 
 @dataclass
+class PrivateChain:
+    """A chain of a test module's own (for tests that write to the registry), known to ``data_dir``'s
+    networks.json as ``network``."""
+
+    chain: GatewayChain
+    data_dir: Any  # DataDir
+    network: str = "testchain"
+
+
+@contextmanager
+def private_chain_in(data_dir: Any) -> Iterator[PrivateChain]:
+    """A fresh anvil with the contracts and the demo providers deployed (no services)."""
+    from dataclasses import replace
+
+    from provider.network import GatewayChain
+    from wallet.chain.client import ChainClient
+    from wallet.devnet.anvil import free_port, start_anvil
+    from wallet.devnet.deploy import deploy_all
+    from wallet.networks import BUILTIN_PROFILES, save_custom_profile
+
+    node = start_anvil(free_port())
+    try:
+        profile = replace(BUILTIN_PROFILES["devnet"], rpc_url=node.rpc_url)
+        profile = profile.with_contracts(deploy_all(ChainClient(profile)))
+        save_custom_profile(data_dir, replace(profile, name="testchain", is_devnet=False))
+        yield PrivateChain(GatewayChain.connect(profile), data_dir)
+    finally:
+        node.stop()
+
+
+@dataclass
 class RunningGateway:
     gateway: Gateway
     server: ServerThread

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
-from gatewaykit import CHAT, MESSAGES, BarePayer, chat_body, decode_header, transfers
+from gatewaykit import CHAT, MESSAGES, BarePayer, PrivateChain, chat_body, decode_header, new_payer, transfers
 
 from provider.network import GatewayChain
 from wallet.chain.contracts import AIToken
@@ -93,28 +93,29 @@ def test_the_devnet_serves_its_demo_providers_where_the_registry_says(gateway_ch
     assert bare_payer.settlement(paid).success
 
 
-def test_a_price_change_on_chain_is_followed(start_gateway, gateway_chain: GatewayChain,
-                                             own_provider: tuple[int, LocalAccount, LocalAccount],
-                                             bare_payer: BarePayer) -> None:
+def test_a_price_change_on_chain_is_followed(start_gateway, private_chain: PrivateChain,
+                                             own_provider: tuple[int, LocalAccount, LocalAccount]) -> None:
+    chain = private_chain.chain
     provider_id, owner, pay_to = own_provider
-    gw = start_gateway(provider_id)
+    payer = BarePayer(new_payer(chain), chain.network, chain.token_address)
+    gw = start_gateway(provider_id, chain=chain)
     body = chat_body("gpt-4o-mini", 500)
-    first = wallet_quote(gateway_chain, provider_id, "gpt-4o-mini", 500)
-    assert bare_payer.demand(gw.url, body)[1].accepts[0].amount == str(first)
+    first = wallet_quote(chain, provider_id, "gpt-4o-mini", 500)
+    assert payer.demand(gw.url, body)[1].accepts[0].amount == str(first)
 
-    old = gateway_chain.registry().get_provider(provider_id).model("gpt-4o-mini")
+    old = chain.registry().get_provider(provider_id).model("gpt-4o-mini")
     assert old is not None
     new = ModelPrice(old.model, old.encoding, old.input_price * 3, old.output_price * 2 + 7, old.context_window,
                      old.max_output)
     generation = gw.gateway.sheet.generation
-    gateway_chain.registry().set_model_price(owner, provider_id, new)
+    chain.registry().set_model_price(owner, provider_id, new)
     assert gw.gateway.sheet.wait_for_generation(generation + 1, timeout=30)
 
-    second = wallet_quote(gateway_chain, provider_id, "gpt-4o-mini", 500)
+    second = wallet_quote(chain, provider_id, "gpt-4o-mini", 500)
     assert second != first
-    assert bare_payer.demand(gw.url, body)[1].accepts[0].amount == str(second)
+    assert payer.demand(gw.url, body)[1].accepts[0].amount == str(second)
     assert httpx.post(gw.url + "/v1/quote", json=body).json()["price_base_units"] == str(second)
-    paid = bare_payer.pay(gw.url, body)
+    paid = payer.pay(gw.url, body)
     assert paid.status_code == 200, paid.text
-    tx = bare_payer.settlement(paid).transaction
-    assert transfers(gateway_chain, tx) == [(bare_payer.account.address.lower(), pay_to.address.lower(), second)]
+    tx = payer.settlement(paid).transaction
+    assert transfers(chain, tx) == [(payer.account.address.lower(), pay_to.address.lower(), second)]

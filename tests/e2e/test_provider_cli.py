@@ -16,7 +16,7 @@ import httpx
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from gatewaykit import BarePayer, chat_body, fund, transfers
+from gatewaykit import BarePayer, PrivateChain, chat_body, fund, new_payer, register_provider, transfers
 
 from provider.network import GatewayChain
 from wallet.config import DataDir
@@ -28,7 +28,9 @@ pytestmark = pytest.mark.chain
 
 
 def ai_provider(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    r = subprocess.run([sys.executable, "-m", "provider.main", *args, "--data-dir", str(data_dir)],
+    """`ai-provider` on the private chain (network ``testchain`` of ``data_dir``)."""
+    r = subprocess.run([sys.executable, "-m", "provider.main", *args, "--data-dir", str(data_dir), "--network",
+                        "testchain"],
                        capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})},
                        stdin=subprocess.DEVNULL)
     assert "Traceback" not in r.stderr, r.stderr
@@ -52,15 +54,15 @@ OLD = {"model": "gpt-3.5-turbo", "encoding": "cl100k_base", "input_price": 500, 
 
 
 @pytest.fixture
-def owner(gateway_chain: GatewayChain) -> LocalAccount:
+def owner(private_chain: PrivateChain) -> LocalAccount:
     account: LocalAccount = Account.create()
-    fund(gateway_chain, account.address, eth=ONE)
+    fund(private_chain.chain, account.address, eth=ONE)
     return account
 
 
-def test_register_then_bring_the_entry_in_line(devnet: tuple[DataDir, DevnetStatus], gateway_chain: GatewayChain,
-                                               owner: LocalAccount, tmp_path: Path) -> None:
-    data_dir = devnet[0].root
+def test_register_then_bring_the_entry_in_line(private_chain: PrivateChain, owner: LocalAccount,
+                                               tmp_path: Path) -> None:
+    data_dir, gateway_chain = private_chain.data_dir.root, private_chain.chain
     keys = key_file(tmp_path / "owner.key", owner)
     pay_to = Account.create().address
     args = ["register", "--key-file", str(keys), "--name", "Acme AI", "--endpoint", "http://127.0.0.1:9999",
@@ -97,33 +99,31 @@ def test_register_then_bring_the_entry_in_line(devnet: tuple[DataDir, DevnetStat
     (None, [{**MINI, "encoding": "gpt2"}], "not one this wallet can meter by"),
     (None, [{**MINI, "input_price": "0", "output_price": "0"}], "no price set"),
 ])
-def test_bad_register_input_is_refused_before_any_transaction(devnet: tuple[DataDir, DevnetStatus],
-                                                              gateway_chain: GatewayChain,
+def test_bad_register_input_is_refused_before_any_transaction(private_chain: PrivateChain,
                                                               owner: LocalAccount, tmp_path: Path,
                                                               key_text: str | None, sheet: list, words: str) -> None:
     keys = key_file(tmp_path / "owner.key", owner)
     if key_text is not None:
         keys.write_text(key_text)
-    r = ai_provider(devnet[0].root, "register", "--key-file", str(keys), "--name", "X", "--endpoint",
+    r = ai_provider(private_chain.data_dir.root, "register", "--key-file", str(keys), "--name", "X", "--endpoint",
                     "http://127.0.0.1:1", "--pay-to", Account.create().address,
                     "--prices", str(sheet_file(tmp_path / "s.json", sheet)))
     assert r.returncode == 2 and words in r.stderr
     assert bytes(owner.key).hex() not in r.stderr + r.stdout
-    assert gateway_chain.client.pending_nonce(owner.address) == 0  # nothing was sent
+    assert private_chain.chain.client.pending_nonce(owner.address) == 0  # nothing was sent
 
 
 @pytest.fixture
-def served(devnet: tuple[DataDir, DevnetStatus], gateway_chain: GatewayChain, tmp_path: Path) -> Iterator[dict]:
-    """A provider registered for this test, served by `ai-provider serve` with a separate `ai-provider
-    facilitator` (its key from a key file)."""
-    from gatewaykit import register_provider
-
-    provider_id, _, pay_to = register_provider(gateway_chain, name="CLI AI")
+def served(private_chain: PrivateChain, tmp_path: Path) -> Iterator[dict]:
+    """A provider registered for this test on the private chain, served by `ai-provider serve` with a separate
+    `ai-provider facilitator` (its key from a key file)."""
+    chain = private_chain.chain
+    provider_id, _, pay_to = register_provider(chain, name="CLI AI")
     fee: LocalAccount = Account.create()
-    fund(gateway_chain, fee.address, eth=ONE)
+    fund(chain, fee.address, eth=ONE)
     fee_file = key_file(tmp_path / "facilitator.key", fee)
     fac_port, gw_port = free_port(), free_port()
-    common = ["--data-dir", str(devnet[0].root), "--network", "devnet"]
+    common = ["--data-dir", str(private_chain.data_dir.root), "--network", "testchain"]
     procs = [
         subprocess.Popen([sys.executable, "-m", "provider.main", "facilitator", "--port", str(fac_port),
                           "--key-file", str(fee_file), *common], stdout=subprocess.PIPE, stderr=subprocess.STDOUT),
@@ -133,10 +133,11 @@ def served(devnet: tuple[DataDir, DevnetStatus], gateway_chain: GatewayChain, tm
     ]
     try:
         for port, proc in ((fac_port, procs[0]), (gw_port, procs[1])):
-            assert gateway_chain.client.wait_until(lambda p=port, pr=proc: _answers(p) or pr.poll() is not None,
-                                                   timeout=90)
+            assert chain.client.wait_until(lambda p=port, pr=proc: _answers(p) or pr.poll() is not None,
+                                           timeout=90)
             assert proc.poll() is None, proc.communicate()[0]
-        yield {"url": f"http://127.0.0.1:{gw_port}", "pay_to": pay_to, "procs": procs, "fee": fee}
+        payer = BarePayer(new_payer(chain), chain.network, chain.token_address)
+        yield {"url": f"http://127.0.0.1:{gw_port}", "pay_to": pay_to, "procs": procs, "fee": fee, "payer": payer}
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -150,12 +151,12 @@ def _answers(port: int) -> bool:
         return False
 
 
-def test_a_registered_provider_is_served_and_paid(served: dict, gateway_chain: GatewayChain,
-                                                  bare_payer: BarePayer) -> None:
-    paid = bare_payer.pay(served["url"], chat_body("gpt-4o-mini", 80))
+def test_a_registered_provider_is_served_and_paid(served: dict, private_chain: PrivateChain) -> None:
+    payer: BarePayer = served["payer"]
+    paid = payer.pay(served["url"], chat_body("gpt-4o-mini", 80))
     assert paid.status_code == 200, paid.text
-    tx = bare_payer.settlement(paid).transaction
-    [(_, to, _)] = transfers(gateway_chain, tx)
+    tx = payer.settlement(paid).transaction
+    [(_, to, _)] = transfers(private_chain.chain, tx)
     assert to == served["pay_to"].address.lower()
     outputs = []
     for proc in served["procs"]:
