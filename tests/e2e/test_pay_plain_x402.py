@@ -4,54 +4,57 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_account import Account
-from paykit import PLAIN_MODEL, ait_balance, eth_balance, flow_for, fresh_payer, register_provider
-from x402kit import chat_server_app, facilitator_app, serve
+from gatewaykit import PrivateChain, facilitator_server, fund, new_payer
+from paykit import PLAIN_MODEL, flow_for, token_of
+from x402kit import chat_server_app
 
-from wallet.config import DataDir
-from wallet.devnet.anvil import free_port
-from wallet.devnet.demo import DEV_KEYS
-from wallet.devnet.manager import DevnetManager, DevnetStatus
 from wallet.metering import meter_chat, parse_messages
 from wallet.payments.flow import Task
 from wallet.quote import PromptInput
+from wallet.units import ONE
 
 pytestmark = pytest.mark.chain
 
 
-@pytest.fixture(scope="module")
-def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DataDir, DevnetStatus]]:
-    """A devnet of this module's own: the provider registered here must not appear in other tests' registry."""
-    data_dir = DataDir(tmp_path_factory.mktemp("pay-devnet"))
-    manager = DevnetManager(data_dir)
-    status, _ = manager.up(free_port())
-    try:
-        yield data_dir, status
-    finally:
-        manager.down()
+@dataclass
+class Plain:
+    chain: Any  # provider.network.GatewayChain
+    provider_id: int
+    pay_to: str
+    url: str
 
 
 @pytest.fixture(scope="module")
-def plain_provider(devnet: tuple[DataDir, DevnetStatus]) -> Iterator[tuple[int, str, str]]:
-    profile = DevnetManager(devnet[0]).profile()
-    network = f"eip155:{profile.chain_id}"
-    token = profile.contract("AIToken")
-    with serve(facilitator_app(profile.rpc_url, DEV_KEYS[3], network)) as facilitator_url:
-        def price(body: dict) -> int:
-            return meter_chat(PLAIN_MODEL, parse_messages(body["messages"]), body["max_tokens"]).price
+def plain(private_chain: PrivateChain) -> Iterator[Plain]:
+    """A plain x402 SDK server (its price follows the metering rule it was told), registered on a chain of this
+    module's own so that no other test sees it in the registry."""
+    from provider.register import register
+    from provider.serve import ServerThread
 
-        pay_to = Account.create().address
-        with serve(chat_server_app(facilitator_url, network, token, pay_to, price)) as url:
-            yield register_provider(profile, "Plain x402", url, pay_to), pay_to, url
+    chain = private_chain.chain
+
+    def price(body: dict) -> int:
+        return meter_chat(PLAIN_MODEL, parse_messages(body["messages"]), body["max_tokens"]).price
+
+    owner, pay_to = Account.create(), Account.create().address
+    fund(chain, owner.address, eth=ONE)
+    with facilitator_server(chain) as facilitator, ServerThread(
+            chat_server_app(facilitator.url, chain.network, chain.token_address, pay_to, price)) as server:
+        reg = register(chain, owner, name="Plain x402", endpoint=server.url, pay_to=pay_to, models=[PLAIN_MODEL])
+        yield Plain(chain, reg.provider_id, pay_to, server.url)
 
 
-def test_wallet_pays_a_plain_x402_server(devnet, plain_provider, tmp_path: Path) -> None:
-    profile = DevnetManager(devnet[0]).profile()
-    provider_id, pay_to, _ = plain_provider
-    payer = fresh_payer(profile)
+def test_wallet_pays_a_plain_x402_server(plain: Plain, tmp_path: Path) -> None:
+    chain = plain.chain
+    profile = chain.profile
+    provider_id, pay_to = plain.provider_id, plain.pay_to
+    payer = new_payer(chain, 5 * ONE)
     flow = flow_for(profile, tmp_path / "w.sqlite3", payer)
     task = Task(provider_id, PLAIN_MODEL.model, PromptInput.text("Say hi"), 50)
     prepared = flow.prepare(task, payer.address)
@@ -59,12 +62,11 @@ def test_wallet_pays_a_plain_x402_server(devnet, plain_provider, tmp_path: Path)
     result = flow.pay(prepared)
     assert result.response_text.endswith("Say hi")
     assert result.paid_base_units == prepared.quote.price_base_units
-    assert ait_balance(profile, pay_to) == result.paid_base_units
-    assert eth_balance(profile, payer.address) == 0
+    assert token_of(chain).balance_of(pay_to) == result.paid_base_units
+    assert chain.client.eth_balance(payer.address) == 0
 
 
-def test_a_replayed_authorization_is_refused_by_the_chain_and_charged_once(devnet, plain_provider,
-                                                                          tmp_path: Path) -> None:
+def test_a_replayed_authorization_is_refused_by_the_chain_and_charged_once(plain: Plain, tmp_path: Path) -> None:
     from x402.mechanisms.evm.signers import EthAccountSigner
 
     from wallet.chain.client import ChainClient
@@ -74,18 +76,19 @@ def test_a_replayed_authorization_is_refused_by_the_chain_and_charged_once(devne
     from wallet.payments.signing import Authorization, RecordedExactScheme, sign_payment
     from wallet.payments.wire import encode_payment
 
-    profile = DevnetManager(devnet[0]).profile()
-    provider_id, pay_to, _ = plain_provider
-    payer = fresh_payer(profile)
+    chain = plain.chain
+    profile = chain.profile
+    provider_id, pay_to = plain.provider_id, plain.pay_to
+    payer = new_payer(chain, 5 * ONE)
     flow = flow_for(profile, tmp_path / "w.sqlite3", payer)
     prepared = flow.prepare(Task(provider_id, PLAIN_MODEL.model, PromptInput.text("Once only"), 40), payer.address)
     result = flow.pay(prepared)
-    before = (ait_balance(profile, payer.address), ait_balance(profile, pay_to))
+    before = (token_of(chain).balance_of(payer.address), token_of(chain).balance_of(pay_to))
     intent = flow.store.get(result.intent_id)
     a = intent.evidence["authorization"]
     auth = Authorization(a["from"], a["to"], int(a["value"]), int(a["validAfter"]), int(a["validBefore"]), a["nonce"])
     # The same signature again (EIP-712 signing is deterministic): what a provider replaying it would hold.
-    scheme = RecordedExactScheme(EthAccountSigner(payer.account), auth, profile.chain_id, flow.ledger.token.address)
+    scheme = RecordedExactScheme(EthAccountSigner(payer), auth, profile.chain_id, flow.ledger.token.address)
     payload = sign_payment(prepared.demand, prepared.verdict.requirement, scheme, flow.network)
 
     replay = flow.http.post(prepared.url, prepared.body, {"PAYMENT-SIGNATURE": encode_payment(payload)})
@@ -100,18 +103,18 @@ def test_a_replayed_authorization_is_refused_by_the_chain_and_charged_once(devne
             a["from"], a["to"], int(a["value"]), int(a["validAfter"]), int(a["validBefore"]),
             bytes.fromhex(a["nonce"][2:]), bytes.fromhex(payload.payload["signature"][2:])), "replay a payment")
 
-    assert (ait_balance(profile, payer.address), ait_balance(profile, pay_to)) == before
+    assert (token_of(chain).balance_of(payer.address), token_of(chain).balance_of(pay_to)) == before
     assert flow.reconcile() == [] and flow.store.get(intent.id).status == "settled"
 
 
-def test_cli_run_pays_and_prints_the_answer_with_the_quote_and_the_tx(devnet, plain_provider,
-                                                                      tmp_path: Path) -> None:
+def test_cli_run_pays_and_prints_the_answer_with_the_quote_and_the_tx(plain: Plain, tmp_path: Path) -> None:
     from clirun import run_cli
     from paykit import cli_wallet
 
-    profile = DevnetManager(devnet[0]).profile()
-    provider_id, pay_to, _ = plain_provider
-    payer = fresh_payer(profile)
+    chain = plain.chain
+    profile = chain.profile
+    provider_id, pay_to = plain.provider_id, plain.pay_to
+    payer = new_payer(chain, 5 * ONE)
     data, pw, env = cli_wallet(tmp_path, profile, payer)
     r = run_cli(data, "run", "--network", "chain", "--provider", str(provider_id), "--model", PLAIN_MODEL.model,
                 "--max-output", "64", "--prompt", "What is x402?", "--yes", "--password-file", str(pw), "--json",
@@ -123,33 +126,33 @@ def test_cli_run_pays_and_prints_the_answer_with_the_quote_and_the_tx(devnet, pl
     assert out["tx_hash"].startswith("0x") and out["pay_to"] == pay_to
     listed = run_cli(data, "payments", "--network", "chain", "--json", env=env).json()
     assert [(p["id"], p["status"], p["tx_hash"]) for p in listed] == [(out["intent_id"], "settled", out["tx_hash"])]
-    assert eth_balance(profile, payer.address) == 0
+    assert chain.client.eth_balance(payer.address) == 0
 
 
-def test_cli_run_without_yes_shows_quote_and_payee_and_signs_only_after_yes(devnet, plain_provider,
-                                                                            tmp_path: Path) -> None:
+def test_cli_run_without_yes_shows_quote_and_payee_and_signs_only_after_yes(plain: Plain, tmp_path: Path) -> None:
     from clirun import run_cli
     from paykit import cli_wallet
 
-    profile = DevnetManager(devnet[0]).profile()
-    provider_id, pay_to, _ = plain_provider
-    payer = fresh_payer(profile)
+    chain = plain.chain
+    profile = chain.profile
+    provider_id, pay_to = plain.provider_id, plain.pay_to
+    payer = new_payer(chain, 5 * ONE)
     data, pw, env = cli_wallet(tmp_path, profile, payer)
     args = ("run", "--network", "chain", "--provider", str(provider_id), "--model", PLAIN_MODEL.model,
             "--max-output", "20", "--prompt", "Ask me first", "--password-file", str(pw))
-    before = ait_balance(profile, payer.address)
+    before = token_of(chain).balance_of(payer.address)
     no = run_cli(data, *args, stdin="n\n", env=env)
     assert no.code == 1 and "Not paid. Nothing was signed." in no.err
     assert pay_to in no.err and "quote" in no.err and "Sign and pay?" in no.err
     assert run_cli(data, "payments", "--network", "chain", "--json", env=env).json() == []
-    assert ait_balance(profile, payer.address) == before
+    assert token_of(chain).balance_of(payer.address) == before
     yes = run_cli(data, *args, stdin="y\n", env=env)
     assert yes.code == 0, yes.err
     assert yes.out.strip().endswith("Ask me first") and "Paid " in yes.err and "tx 0x" in yes.err
-    assert ait_balance(profile, payer.address) < before
+    assert token_of(chain).balance_of(payer.address) < before
 
 
-def test_reconciliation_settles_what_the_chain_shows_and_expires_what_it_never_will(devnet, plain_provider,
+def test_reconciliation_settles_what_the_chain_shows_and_expires_what_it_never_will(plain: Plain,
                                                                                    tmp_path: Path) -> None:
     """Two intents left pending by a wallet that died: one whose signature a provider then submitted, one never
     sent. Reconciliation finds the first settled (with its tx) and, once the chain's clock passes its validBefore,
@@ -164,9 +167,10 @@ def test_reconciliation_settles_what_the_chain_shows_and_expires_what_it_never_w
     from wallet.payments.intents import IntentDraft
     from wallet.payments.signing import Authorization, RecordedExactScheme
 
-    profile = DevnetManager(devnet[0]).profile()
-    provider_id, pay_to, _ = plain_provider
-    payer = fresh_payer(profile)
+    chain = plain.chain
+    profile = chain.profile
+    provider_id, pay_to = plain.provider_id, plain.pay_to
+    payer = new_payer(chain, 5 * ONE)
     flow = flow_for(profile, tmp_path / "w.sqlite3", payer)
     client = ChainClient(profile)
     head = client.block_number()
@@ -183,7 +187,7 @@ def test_reconciliation_settles_what_the_chain_shows_and_expires_what_it_never_w
 
     used, auth = reserve("used", now + 120)
     unused, _ = reserve("unused", now + 8)
-    signed = RecordedExactScheme(EthAccountSigner(payer.account), auth, profile.chain_id,
+    signed = RecordedExactScheme(EthAccountSigner(payer), auth, profile.chain_id,
                                  flow.ledger.token.address).create_payment_payload(_requirement(flow, pay_to))
     token = client.contract(flow.ledger.token.address, load_artifact("AIToken")["abi"])
     submit = token.get_function_by_signature(

@@ -116,9 +116,9 @@ def test_provider_strings_are_shown_quoted_and_cut_short() -> None:
 @pytest.mark.parametrize(("value", "words"), [
     (None, "no PAYMENT-REQUIRED header"),
     ("%%%not base64%%%", "not base64"),
-    (base64.b64encode(b"\xff\xfe").decode(), "not base64-encoded UTF-8"),
+    (base64.b64encode(b"\xff\xfe").decode(), "not UTF-8"),
     (base64.b64encode(b"[1, 2]").decode(), "not a JSON object"),
-    (base64.b64encode(b"{nope").decode(), "not JSON"),
+    (base64.b64encode(b"{nope").decode(), "not valid JSON"),
     (base64.b64encode(b'{"x402Version": 1, "accepts": []}').decode(), "version 1"),
     (base64.b64encode(b'{"x402Version": 2, "accepts": []}').decode(), "no way to pay"),
     (base64.b64encode(b'{"x402Version": 2, "accepts": [{"scheme": "exact"}]}').decode(), "accepts.0"),

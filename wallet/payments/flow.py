@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from wallet.errors import ProviderError, WalletError
+from wallet.errors import InvalidInput, ProviderError, WalletError
 from wallet.events import PaymentProgress, PaymentRecorded, PaymentSettled
 from wallet.payments.guard import GuardFacts, Reason, Verdict, ait, check
 from wallet.payments.intents import PENDING, SETTLED, Intent, IntentDraft, IntentStore, RefusedPayment, bounded_text
@@ -356,7 +356,7 @@ def parse_completion(answer: Answer) -> tuple[str, dict[str, Any] | None]:
     try:
         doc = answer.json()
         content = doc["choices"][0]["message"]["content"]
-    except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError):
+    except (InvalidInput, KeyError, IndexError, TypeError):
         raise ProviderError("answered with something that is not a chat completion") from None
     if not isinstance(content, str):
         raise ProviderError("answered with a chat completion that has no text")
@@ -378,7 +378,7 @@ def _error_text(answer: Answer) -> str:
         msg = err.get("message") if isinstance(err, dict) else (err or doc.get("detail"))
         if isinstance(msg, str) and msg:
             return msg[:300].rstrip(".")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+    except (InvalidInput, AttributeError):
         pass
     return answer.text(200).strip() or "no details"
 

@@ -6,12 +6,11 @@ that says so, never a hang or a traceback.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from wallet.bounded_json import loads_bounded
 from wallet.errors import ProviderError
-from wallet.payments.wire import check_json_depth
 
 if TYPE_CHECKING:
     import httpx
@@ -42,9 +41,8 @@ class Answer:
         return self.body[:limit].decode("utf-8", "replace")
 
     def json(self) -> Any:
-        text = self.body.decode("utf-8", "strict")
-        check_json_depth(text, 64)
-        return json.loads(text)
+        """The body as JSON, bounded (raises InvalidInput)."""
+        return loads_bounded(self.body, max_bytes=MAX_BODY_BYTES, max_depth=64, what="provider's answer")
 
 
 class ProviderHttp:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import TYPE_CHECKING, Any
 
-from wallet.errors import PaymentRefused
+from wallet.bounded_json import loads_bounded
+from wallet.errors import InvalidInput, PaymentRefused
 
 if TYPE_CHECKING:
     from x402.schemas import PaymentPayload, PaymentRequired, SettleResponse
@@ -31,28 +31,6 @@ class MalformedDemand(PaymentRefused):
     """The provider's payment demand cannot be read; nothing was signed."""
 
 
-def check_json_depth(text: str, max_depth: int = MAX_JSON_DEPTH) -> None:
-    """Refuse JSON nested deeper than ``max_depth`` before any parser recurses into it."""
-    depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > max_depth:
-                raise ValueError(f"nested more than {max_depth} levels deep")
-        elif ch in "]}":
-            depth -= 1
-
-
 def decode_header_json(value: str | None, what: str) -> dict[str, Any]:
     """base64(JSON object) from a header, bounded in size and depth; ValueError says what is wrong."""
     if value is None:
@@ -60,14 +38,14 @@ def decode_header_json(value: str | None, what: str) -> dict[str, Any]:
     if len(value) > MAX_HEADER_BYTES:
         raise ValueError(f"the {what} header is {len(value):,} bytes, over the {MAX_HEADER_BYTES:,} a demand needs")
     try:
-        text = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise ValueError(f"the {what} header is not base64-encoded UTF-8 text") from None
-    check_json_depth(text)
+        raw = base64.b64decode(value.strip(), validate=True)
+    except binascii.Error:
+        raise ValueError(f"the {what} header is not base64-encoded") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"the {what} header is not JSON ({e.msg})") from None
+        data = loads_bounded(raw, max_bytes=MAX_HEADER_BYTES, max_depth=MAX_JSON_DEPTH, what=f"{what} header")
+    except InvalidInput as e:  # "The … header is …." becomes a clause of the refusal
+        clause = e.user_message.rstrip(".")
+        raise ValueError(clause[:1].lower() + clause[1:]) from None
     if not isinstance(data, dict):
         raise ValueError(f"the {what} header is not a JSON object")
     return data
