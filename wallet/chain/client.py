@@ -114,7 +114,7 @@ class ChainClient:
     def latest_timestamp(self) -> int:
         """The latest block's timestamp: the chain's own clock, which decides whether a signature expired."""
         with self._guard("read the latest block"):
-            return int(self.w3.eth.get_block("latest")["timestamp"])
+            return self._int(self.w3.eth.get_block("latest")["timestamp"], "read the latest block")
 
     # --- balances and calls ---
     def eth_balance(self, address: str) -> int:
