@@ -18,7 +18,7 @@ from web3.types import TxParams
 
 from wallet.addresses import parse_address
 from wallet.chain.errors import int_answer, malformed_answer, mapped_errors
-from wallet.errors import ChainMismatch, TxError
+from wallet.errors import ChainMismatch, NetworkError, TxError, WalletError
 from wallet.networks import NetworkProfile
 
 # A priority fee floor keeps a transaction from starving when the node reports 0 (as devnets do).
@@ -73,6 +73,10 @@ class ChainClient:
                 profile.rpc_url,
                 request_kwargs={"timeout": timeout},
                 exception_retry_configuration=None,  # fail fast: the UI shows "reconnecting" itself
+                # web3 checks the chain id before every call and transaction; a node never changes chain under
+                # one client (a switch makes a new client), so one answer serves them all.
+                cache_allowed_requests=True,
+                cacheable_requests={"eth_chainId"},
             )
         )
         self._nonce_lock = threading.Lock()
@@ -135,6 +139,28 @@ class ChainClient:
         self._ensure_connected()
         with self._guard(action):
             return fn.call()
+
+    def call_word(self, to: str, data: str, action: str) -> int:
+        """A read-only call whose answer is one 32-byte word (a balance, a flag), as bare JSON-RPC: reads on the
+        way to a payment cost one round trip and none of web3's formatting."""
+        self._ensure_connected()
+        out = self._raw("eth_call", [{"to": parse_address(to), "data": data}, "latest"], action)
+        if not isinstance(out, str) or len(out) != 66:  # no contract there, or not this function
+            with self._guard(action):
+                raise w3ex.BadFunctionCallOutput(f"{out!r:.80} where one word was expected")
+        return _hex_int(out, self.rpc_url, action)
+
+    def _raw(self, method: str, params: list[Any], action: str) -> Any:
+        """One JSON-RPC request without web3's middlewares; errors mapped like every other."""
+        with self._guard(action):
+            answer = self.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        if not isinstance(answer, dict) or ("result" not in answer and "error" not in answer):
+            raise malformed_answer(self.rpc_url, action)
+        if "error" in answer:
+            error = answer["error"]
+            text = error.get("message") if isinstance(error, dict) else error
+            raise NetworkError(f"The network refused to {action}: {str(text)[:300]}")
+        return answer["result"]
 
     # --- fees and nonces ---
     def fee_estimate(self) -> FeeEstimate:
@@ -216,14 +242,25 @@ class ChainClient:
         return _receipt(r)
 
     def receipt(self, tx_hash: str, action: str) -> Receipt | None:
-        """The receipt of a mined transaction, or None while it is unknown or pending (no waiting)."""
+        """The receipt of a mined transaction, or None while it is unknown or pending (no waiting). Read as bare
+        JSON-RPC (see ``call_word``); ``logs`` then hold the node's own JSON, ``entries`` the plain values."""
         self._ensure_connected()
-        with self._guard(action):
-            try:
-                r = self.w3.eth.get_transaction_receipt(tx_hash)
-            except w3ex.TransactionNotFound:
-                return None
-        return _receipt(r)
+        r = self._raw("eth_getTransactionReceipt", [tx_hash], action)
+        if r is None:
+            return None
+        try:
+            entries = tuple(LogEntry(
+                address=parse_address(log["address"], allow_zero=True), topics=tuple(t.lower() for t in log["topics"]),
+                data=log["data"], block_number=int(log["blockNumber"], 16), tx_hash=log["transactionHash"].lower(),
+                log_index=int(log["logIndex"], 16)) for log in r["logs"])
+            return Receipt(
+                tx_hash=r["transactionHash"].lower(), status=int(r["status"], 16),
+                block_number=int(r["blockNumber"], 16), gas_used=int(r["gasUsed"], 16),
+                effective_gas_price=int(r.get("effectiveGasPrice") or "0x0", 16), logs=tuple(r["logs"]),
+                contract_address=parse_address(r["contractAddress"]) if r.get("contractAddress") else None,
+                entries=entries)
+        except (KeyError, TypeError, ValueError, AttributeError, WalletError):
+            raise malformed_answer(self.rpc_url, action) from None
 
     # --- logs ---
     def get_logs(self, address: str, topics: Sequence[str | Sequence[str] | None], from_block: int,
@@ -278,3 +315,10 @@ def _receipt(r: Any) -> Receipt:
         contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
         entries=tuple(_log_entry(log) for log in r["logs"]),
     )
+
+
+def _hex_int(value: str, rpc_url: str, action: str) -> int:
+    try:
+        return int(value, 16)
+    except ValueError:
+        raise malformed_answer(rpc_url, action) from None

@@ -47,6 +47,7 @@ def event_topic(signature: str) -> str:
     return "0x" + keccak(text=signature).hex()
 
 
+BALANCE_OF = "0x70a08231"  # balanceOf(address)
 TRANSFER_TOPIC = event_topic("Transfer(address,address,uint256)")
 AUTHORIZATION_USED_TOPIC = event_topic("AuthorizationUsed(address,bytes32)")
 AUTHORIZATION_CANCELED_TOPIC = event_topic("AuthorizationCanceled(address,bytes32)")
@@ -121,7 +122,9 @@ class AIToken(_Bound):
     artifact = "AIToken"
 
     def balance_of(self, address: str) -> int:
-        return int(self._call("read the AIT balance", "balanceOf", parse_address(address, allow_zero=True)))
+        holder = parse_address(address, allow_zero=True)
+        return self.client.call_word(self.address, BALANCE_OF + holder[2:].lower().rjust(64, "0"),
+                                     "read the AIT balance")
 
     def total_supply(self) -> int:
         return int(self._call("read the AIT supply", "totalSupply"))

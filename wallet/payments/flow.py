@@ -149,7 +149,7 @@ class PaymentFlow:
         url = provider.endpoint.rstrip("/") + CHAT_PATH
         key = task_key(self.chain_id, account, provider, body)
         self._progress(on_progress, PaymentProgress("requesting", provider.id))
-        chain_reads = self._reads.submit(lambda: (self.ledger.head(), self.ledger.balance(account)))
+        chain_reads = self._reads.submit(lambda: (self.ledger.recent_head(), self.ledger.balance(account)))
         try:
             answer = self.http.post(url, body)
         finally:

@@ -7,6 +7,7 @@ value)`` with the value the signature allowed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,15 +27,34 @@ class Settlement:
 
 
 class Ledger:
+    HEAD_FRESH_SECONDS = 300.0
+
     def __init__(self, chain: ChainClient, token_address: str) -> None:
         self.chain = chain
         self.token = AIToken(chain, token_address)
+        self._head: tuple[int, float] | None = None  # (block, when it was seen)
 
     def balance(self, address: str) -> int:
         return self.token.balance_of(address)
 
     def head(self) -> int:
-        return self.chain.block_number()
+        head = self.chain.block_number()
+        self._saw(head)
+        return head
+
+    def recent_head(self) -> int:
+        """A block at or before the chain's head, seen in the last few minutes (read afresh otherwise).
+
+        It only bounds where settlement logs are searched from: any earlier block is as correct, and one seen
+        lately (a receipt's, say) saves a round trip on the way to a payment."""
+        seen = self._head
+        if seen is not None and time.monotonic() - seen[1] < self.HEAD_FRESH_SECONDS:
+            return seen[0]
+        return self.head()
+
+    def _saw(self, block: int) -> None:
+        if self._head is None or block >= self._head[0]:
+            self._head = (block, time.monotonic())
 
     def now(self) -> int:
         return self.chain.latest_timestamp()
@@ -51,6 +71,7 @@ class Ledger:
         receipt = self.chain.receipt(tx_hash, "read a payment's transaction")
         if receipt is None or not receipt.ok:
             return None
+        self._saw(receipt.block_number)
         token = self.token.address
         used = [e for e in authorization_events(token, receipt.entries)
                 if e.used and e.authorizer.lower() == intent.account.lower() and e.nonce == (intent.nonce or "")]
