@@ -68,7 +68,7 @@ def test_back_to_back_sends_use_consecutive_nonces(client: ChainClient) -> None:
     sender = Account.from_key(DEPLOYER_KEY)
     to = Account.create().address
     start = client.pending_nonce(sender.address)
-    hashes = [client.send(sender, {"to": to, "value": i + 1, "gas": 21000}, "send ETH") for i in range(4)]
+    hashes = [client.send(sender, {"to": to, "value": i + 1}, "send ETH") for i in range(4)]
     receipts = [client.wait_for_receipt(h, "send ETH") for h in hashes]
     assert all(r.ok for r in receipts)
     assert [int(client.w3.eth.get_transaction(h)["nonce"]) for h in hashes] == list(range(start, start + 4))
@@ -88,7 +88,7 @@ def test_a_revert_becomes_txerror_with_the_contracts_reason(client: ChainClient,
 def test_no_eth_for_gas_is_insufficient_funds(client: ChainClient) -> None:
     broke = Account.create()
     with pytest.raises(InsufficientFunds, match="network fee"):
-        client.send(broke, {"to": broke.address, "value": 1, "gas": 21000}, "send ETH")
+        client.send(broke, {"to": broke.address, "value": 1}, "send ETH")
 
 
 def test_receipt_wait_times_out_with_a_plain_message(client: ChainClient) -> None:

@@ -25,7 +25,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_damaged_settings_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "settings.json").write_text("{not json")
     r = cli("--data-dir", str(tmp_path), "account", "list", "--json")
-    assert r.returncode == 2 and "Traceback" not in r.stderr and "damaged" in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "damaged" in r.stderr
     assert (tmp_path / "settings.json").read_text() == "{not json"
 
 
@@ -43,7 +43,7 @@ def test_a_secret_file_that_is_not_text(tmp_path: Path) -> None:
     pw.write_text("a long password\n")
     r = cli("--data-dir", str(tmp_path / "wd"), "account", "import", "--mnemonic-file", str(bad),
             "--password-file", str(pw))
-    assert r.returncode == 2 and "Traceback" not in r.stderr and "not a text file" in r.stderr
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "not UTF-8 text" in r.stderr
 
 
 def test_a_deeply_nested_messages_file(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_a_deeply_nested_messages_file(tmp_path: Path) -> None:
     deep.write_text("[" * 100_000 + "]" * 100_000)
     r = cli("--data-dir", str(tmp_path / "wd"), "quote", "--provider", "1", "--model", "m", "--max-output", "5",
             "--messages-file", str(deep))
-    assert r.returncode == 2 and "Traceback" not in r.stderr and "nested too deeply" in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "nested more than 10 levels" in r.stderr
 
 
 def test_hostile_scrypt_parameters_are_refused_before_any_work() -> None:

@@ -29,7 +29,7 @@ from ui.formatting import short_address
 from ui.ops import change_op
 from ui.widgets.common import error_label, primary_button, show_error_text, subtitle
 from ui.widgets.password import NewPasswordFields, password_field
-from wallet.files import write_private_text
+from wallet.files import write_new_private_text
 from wallet.service import WalletService
 
 if TYPE_CHECKING:
@@ -139,7 +139,9 @@ class ExportKeystoreDialog(SecretDialog):
             self._set_busy(False)
             self.accept()
 
-        change_op(lambda: write_private_text(path, text), parent=self).success(saved).failure(self._failed).run()
+        # The save dialog asked before replacing a file; a pipe, device or symlink is still refused.
+        change_op(lambda: write_new_private_text(path, text, replace=True), parent=self).success(saved).failure(
+            self._failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)

@@ -7,16 +7,15 @@ anvil) and anvil.log. Reading status never imports web3; only deploying and the 
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wallet.config import DataDir, read_json, write_json_atomic
+from wallet.devnet import processes as procs
 from wallet.devnet.anvil import AnvilProcess, chain_id_at, port_is_free, rpc_call, start_anvil
-from wallet.errors import ConfigError, DevnetError
+from wallet.errors import ConfigError, DevnetError, InvalidInput
 from wallet.files import ProcessLock
 from wallet.networks import (
     BUILTIN_PROFILES,
@@ -25,6 +24,7 @@ from wallet.networks import (
     DEVNET_DEFAULT_PORT,
     NetworkProfile,
 )
+from wallet.safe_io import KIB, MIB, loads_bounded, read_bytes
 
 
 @dataclass
@@ -47,45 +47,11 @@ class DevnetStatus:
         }
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited child not yet reaped) still answers kill(0); it is not running.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def _start_ticks(pid: int) -> int | None:
-    """When the process started (clock ticks since boot): with the pid, it names one process for good."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _is_our_anvil(pid: int, state_file: Path, start_ticks: int | None) -> bool:
-    """Whether ``pid`` is still the anvil this data dir started, not a process that reused its pid."""
-    if not _pid_alive(pid):
-        return False
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            argv = f.read().split(b"\0")
-    except OSError:
-        return True  # no /proc (macOS): running_node's port and chain-id checks stand in
-    if not argv or b"anvil" not in argv[0] or str(state_file).encode() not in argv:
-        return False
-    return start_ticks is None or _start_ticks(pid) == start_ticks
-
-
 PORT_ENV = "AI_WALLET_DEVNET_PORT"
+# anvil's state dump nests about 10 levels deep and grows with the chain; a file beyond this size is not parsed
+# just to word a better error (anvil reads it itself), and nothing deeper than the bound reaches the parser.
+STATE_CHECK_MAX_BYTES = 256 * MIB
+STATE_MAX_DEPTH = 64
 # anvils started by this process, so `down` can reap them (no zombie left while a long-lived app runs).
 _children: dict[int, AnvilProcess] = {}
 
@@ -117,26 +83,43 @@ class DevnetManager:
 
     def _node_record(self) -> dict[str, object]:
         try:
-            raw = read_json(self.node_file, "devnet process")
+            raw = read_json(self.node_file, "devnet process", max_bytes=64 * KIB, max_depth=4)
         except (FileNotFoundError, ConfigError):
             return {}
         return raw if isinstance(raw, dict) else {}
 
-    def _node(self) -> dict[str, int] | None:
-        """pid and port of the anvil this data dir started, while that very process is still running."""
+    def _our_anvils(self) -> list[dict[str, int]]:
+        """pid and port of every anvil this data dir started that is still running, the recorded one first.
+
+        Found by node.json and by command line, so that an anvil is recognised even when the `up` that started
+        it was killed before recording it, or node.json was damaged while it ran.
+        """
         raw = self._node_record()
         pid, port, ticks = raw.get("pid"), raw.get("port"), raw.get("start_ticks")
-        if not isinstance(pid, int) or not isinstance(port, int):
-            return None
-        if not _is_our_anvil(pid, self.state_file, ticks if isinstance(ticks, int) else None):
-            return None
-        return {"pid": pid, "port": port}
+        found: dict[int, int | None] = {r.pid: r.port for r in procs.find_anvils(self.state_file)}
+        nodes = []
+        if isinstance(pid, int) and isinstance(port, int) and procs.is_our_anvil(
+                pid, self.state_file, ticks if isinstance(ticks, int) else None):
+            nodes.append({"pid": pid, "port": port})
+            found.pop(pid, None)
+        nodes += [{"pid": p, "port": port_} for p, port_ in found.items() if port_ is not None]
+        return nodes
 
-    def _forget_pid(self) -> None:
+    def _node(self) -> dict[str, int] | None:
+        """pid and port of the anvil this data dir started, while that very process is still running."""
+        nodes = self._our_anvils()
+        return nodes[0] if nodes else None
+
+    def _record_node(self, pid: int, port: int) -> None:
+        write_json_atomic(self.node_file, {"pid": pid, "port": port, "started_at": int(time.time()),
+                                           "start_ticks": procs.start_ticks(pid)})
+
+    def _forget_pid(self, port: int | None = None) -> None:
         """Keep the port (the next `up` reuses it) but drop the pid of a node that is gone."""
         raw = self._node_record()
-        if raw:
-            write_json_atomic(self.node_file, {"port": raw.get("port"), "pid": None})
+        port = port if port is not None else raw.get("port")  # type: ignore[assignment]
+        if raw or port is not None:
+            write_json_atomic(self.node_file, {"port": port, "pid": None})
 
     def deployment(self) -> dict[str, str]:
         try:
@@ -148,16 +131,20 @@ class DevnetManager:
 
     def _check_state_file(self) -> None:
         """anvil refuses a damaged state file with a terse error; say what it means and keep the file."""
-        if not self.state_file.exists():
-            return
         try:
-            with open(self.state_file, encoding="utf-8") as f:
-                data = json.load(f)
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError):
+            if self.state_file.stat().st_size > STATE_CHECK_MAX_BYTES:
+                return  # too large to parse here just for a better message; anvil reads it itself
+            data = read_bytes(self.state_file, max_bytes=STATE_CHECK_MAX_BYTES, what="the devnet state file",
+                              must_exist=False, error=DevnetError)
+            state = loads_bounded(data, max_bytes=STATE_CHECK_MAX_BYTES, max_depth=STATE_MAX_DEPTH,
+                                  what="the devnet state file", error=DevnetError)
+            if not isinstance(state, dict):
+                raise DevnetError("The devnet state file is not a JSON object.")
+        except FileNotFoundError:
+            return
+        except DevnetError as e:
             raise DevnetError(
-                f"The devnet state file {self.state_file} is damaged and was left untouched. "
+                f"{e.user_message} The devnet state file {self.state_file} is damaged and was left untouched. "
                 "Run `ai-wallet devnet reset` to start a fresh local chain (the damaged file is kept "
                 "beside it), or restore the file from a backup."
             ) from None
@@ -165,11 +152,13 @@ class DevnetManager:
     # --- status ---
     def running_node(self) -> dict[str, int] | None:
         node = self._node()
-        if node is None or not _pid_alive(node["pid"]):
-            return None
-        if chain_id_at(f"http://127.0.0.1:{node['port']}", timeout=1.0) != DEVNET_CHAIN_ID:
+        if node is None or not self._answers(node):
             return None
         return node
+
+    @staticmethod
+    def _answers(node: dict[str, int]) -> bool:
+        return chain_id_at(f"http://127.0.0.1:{node['port']}", timeout=1.0) == DEVNET_CHAIN_ID
 
     def status(self) -> DevnetStatus:
         node = self.running_node()
@@ -205,12 +194,12 @@ class DevnetManager:
         Returns the status and whether this call started the node.
         """
         if port is not None and not 0 < port < 65536:
-            raise DevnetError(f"{port} is not a port number; choose one from 1 to 65535.")
+            raise InvalidInput(f"{port} is not a port number; choose one from 1 to 65535.")
         with self._lock:
             return self._up(port, timeout)
 
     def _up(self, port: int | None, timeout: float) -> tuple[DevnetStatus, bool]:
-        node = self.running_node()
+        node = self._adopt_running(timeout)
         if node and port is not None and node["port"] != port:
             raise DevnetError(
                 f"The devnet is already running on port {node['port']}. Stop it with `ai-wallet devnet down` "
@@ -229,19 +218,41 @@ class DevnetManager:
                     "or stop the program using it."
                 )
             self.dir.mkdir(parents=True, exist_ok=True)
+            # Recorded the moment it exists, before it answers: an `up` killed while anvil starts leaves a
+            # record, and the command line names the state file in any case.
             proc = start_anvil(port, state_file=self.state_file, log_path=self.log_file, detach=True,
-                               startup_timeout=timeout)
+                               startup_timeout=timeout, on_spawn=self._spawned)
             _children[proc.pid] = proc
-            write_json_atomic(self.node_file, {"pid": proc.pid, "port": port, "started_at": int(time.time()),
-                                               "start_ticks": _start_ticks(proc.pid)})
             started = True
         try:
             self._ensure_deployed()
         except BaseException:
             if started:
-                self.down()
+                self._down(15.0)
             raise
         return self.status(), started
+
+    def _spawned(self, proc: AnvilProcess) -> None:
+        self._record_node(proc.pid, proc.port)
+
+    def _adopt_running(self, timeout: float) -> dict[str, int] | None:
+        """The anvil of this data dir that answers, recorded in node.json; any other anvil of it is stopped.
+
+        One that is still starting (its `up` was killed a moment ago) is given ``timeout`` to answer.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            nodes = self._our_anvils()
+            answering = next((n for n in nodes if self._answers(n)), None)
+            if answering is not None or not nodes or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+        for other in nodes:
+            if other is not answering:
+                self._stop(other["pid"], 15.0)
+        if answering is not None and self._node_record().get("pid") != answering["pid"]:
+            self._record_node(answering["pid"], answering["port"])
+        return answering
 
     def _ensure_deployed(self) -> None:
         rpc_url = self.profile().rpc_url
@@ -267,23 +278,19 @@ class DevnetManager:
             return self._down(timeout)
 
     def _down(self, timeout: float) -> bool:
-        node = self._node()
-        if node is None:
-            self._forget_pid()
-            return False
-        child = _children.pop(node["pid"], None)
+        nodes = self._our_anvils()
+        for node in nodes:
+            self._stop(node["pid"], timeout)
+        self._forget_pid(nodes[0]["port"] if nodes else None)
+        return bool(nodes)
+
+    @staticmethod
+    def _stop(pid: int, timeout: float) -> None:
+        child = _children.pop(pid, None)
         if child is not None:
-            child.stop(timeout)
-            self._forget_pid()
-            return True
-        os.kill(node["pid"], signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _pid_alive(node["pid"]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if _pid_alive(node["pid"]):
-            os.kill(node["pid"], signal.SIGKILL)
-        self._forget_pid()
-        return True
+            child.stop(timeout)  # also reaps it: no zombie left while a long-lived app runs
+        else:
+            procs.terminate(pid, timeout)
 
     def reset(self) -> None:
         """Stop the devnet and forget its chain: state and deployment are removed (a damaged state is kept aside)."""

@@ -21,6 +21,7 @@ from wallet.files import write_private_json
 FORMAT_VERSION = 1
 Kind = Literal["hd", "imported"]
 MAX_LABEL = 64
+VAULT_KINDS = ("os", "file")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class WalletMeta:
     # entries of the previous generation still to be deleted.
     pending_generation: int | None = None
     stale_secrets: list[str] = field(default_factory=list)
+    # Which vault holds the secrets ("os" or "file"), recorded when they are first written, so that later opens
+    # use it whatever the environment says. None in wallets written before it was recorded.
+    vault: str | None = None
 
     @classmethod
     def new(cls) -> WalletMeta:
@@ -115,10 +119,11 @@ class WalletMeta:
                 accounts=accounts,
                 pending_generation=raw.get("pending_generation"),
                 stale_secrets=list(raw.get("stale_secrets", [])),
+                vault=raw.get("vault"),
             )
         except (KeyError, TypeError, ValueError):
             raise bad from None
-        if any(a.kind not in ("hd", "imported") for a in accounts):
+        if any(a.kind not in ("hd", "imported") for a in accounts) or meta.vault not in (None, *VAULT_KINDS):
             raise bad
         return meta
 
