@@ -59,10 +59,9 @@ class PromptInput:
 
     @classmethod
     def from_messages_file(cls, path: str | Path) -> PromptInput:
-        data = read_bytes(path, max_bytes=MAX_PROMPT_FILE_BYTES, what="the messages file", streams=True,
-                          error=QuoteError)
+        data = read_bytes(path, max_bytes=MAX_PROMPT_FILE_BYTES, what="the messages file", streams=True)
         obj = loads_bounded(data, max_bytes=MAX_PROMPT_FILE_BYTES, max_depth=MAX_MESSAGES_DEPTH,
-                            what=f"the messages file {path}", error=QuoteError)
+                            what=f"the messages file {path}")
         try:
             return cls.from_messages(obj)
         except QuoteError as e:
@@ -71,7 +70,7 @@ class PromptInput:
 
 def _read_text(path: str | Path) -> str:
     """A prompt file (or a pipe: ``--file /dev/stdin``), read by bytes up to the bound, as UTF-8."""
-    return read_text(path, max_bytes=MAX_PROMPT_FILE_BYTES, what="the prompt file", streams=True, error=QuoteError)
+    return read_text(path, max_bytes=MAX_PROMPT_FILE_BYTES, what="the prompt file", streams=True)
 
 
 @dataclass(frozen=True)

@@ -175,10 +175,13 @@ class WalletService:
 
         t0 = time.monotonic()
         try:
-            r = httpx.get(url, timeout=timeout, follow_redirects=False)
+            # Only the status line is wanted: the body is never read (a registered endpoint may be hostile and
+            # answer with gigabytes).
+            with httpx.stream("GET", url, timeout=timeout, follow_redirects=False) as r:
+                status = r.status_code
         except httpx.HTTPError as e:
             return False, f"not reachable ({e.__class__.__name__})"
-        return True, f"HTTP {r.status_code} in {(time.monotonic() - t0) * 1000:.0f} ms"
+        return True, f"HTTP {status} in {(time.monotonic() - t0) * 1000:.0f} ms"
 
     # --- keys ---
     @property

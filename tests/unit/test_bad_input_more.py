@@ -51,7 +51,7 @@ def test_a_deeply_nested_messages_file(tmp_path: Path) -> None:
     deep.write_text("[" * 100_000 + "]" * 100_000)
     r = cli("--data-dir", str(tmp_path / "wd"), "quote", "--provider", "1", "--model", "m", "--max-output", "5",
             "--messages-file", str(deep))
-    assert r.returncode == 1 and "Traceback" not in r.stderr and "nested more than 10 levels" in r.stderr
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "nested more than 10 levels" in r.stderr
 
 
 def test_hostile_scrypt_parameters_are_refused_before_any_work() -> None:

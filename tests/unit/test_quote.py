@@ -162,12 +162,12 @@ def test_messages_file(tmp_path: Path) -> None:
     assert q.input_tokens == 3 + 1 + 3 + 3 + 1 + 4 + 1 + 1 + 3
     bad = tmp_path / "bad.json"
     bad.write_text('[{"role": "user", "content": "x"},')
-    with pytest.raises(QuoteError, match="not valid JSON"):
+    with pytest.raises(InvalidInput, match="not valid JSON"):
         PromptInput.from_messages_file(bad)
     bad.write_text('[{"role": "user", "content": 5}]')
     with pytest.raises(QuoteError, match=r"bad\.json: Message 1 needs its content"):
         PromptInput.from_messages_file(bad)
-    with pytest.raises(QuoteError, match="missing.json does not exist"):
+    with pytest.raises(InvalidInput, match="missing.json does not exist"):
         PromptInput.from_messages_file(tmp_path / "missing.json")
 
 
@@ -176,7 +176,7 @@ def test_prompt_file(tmp_path: Path) -> None:
     f.write_text("Hello, world!", encoding="utf-8")
     assert PromptInput.from_file(f) == HELLO
     f.write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(QuoteError, match="not UTF-8"):
+    with pytest.raises(InvalidInput, match="not UTF-8"):
         PromptInput.from_file(f)
     f.write_text("")
     with pytest.raises(QuoteError, match="empty"):

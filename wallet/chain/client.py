@@ -17,6 +17,7 @@ from web3.types import TxParams
 
 from wallet.addresses import parse_address
 from wallet.chain.errors import mapped_errors
+from wallet.chain.transport import BoundedHTTPProvider
 from wallet.errors import ChainMismatch, TxError
 from wallet.networks import NetworkProfile
 
@@ -67,7 +68,7 @@ class ChainClient:
     def __init__(self, profile: NetworkProfile, *, timeout: float = 5.0) -> None:
         self.profile = profile
         self.w3 = Web3(
-            Web3.HTTPProvider(
+            BoundedHTTPProvider(
                 profile.rpc_url,
                 request_kwargs={"timeout": timeout},
                 exception_retry_configuration=None,  # fail fast: the UI shows "reconnecting" itself

@@ -132,8 +132,13 @@ class DevnetManager:
     def _check_state_file(self) -> None:
         """anvil refuses a damaged state file with a terse error; say what it means and keep the file."""
         try:
-            if self.state_file.stat().st_size > STATE_CHECK_MAX_BYTES:
+            if os.stat(self.state_file).st_size > STATE_CHECK_MAX_BYTES:
                 return  # too large to parse here just for a better message; anvil reads it itself
+        except FileNotFoundError:
+            return
+        except OSError:
+            pass  # a symlink loop, say: read_bytes words it
+        try:
             data = read_bytes(self.state_file, max_bytes=STATE_CHECK_MAX_BYTES, what="the devnet state file",
                               must_exist=False, error=DevnetError)
             state = loads_bounded(data, max_bytes=STATE_CHECK_MAX_BYTES, max_depth=STATE_MAX_DEPTH,
