@@ -167,7 +167,7 @@ def test_messages_file(tmp_path: Path) -> None:
     bad.write_text('[{"role": "user", "content": 5}]')
     with pytest.raises(QuoteError, match=r"bad\.json: Message 1 needs its content"):
         PromptInput.from_messages_file(bad)
-    with pytest.raises(InvalidInput, match="missing.json does not exist"):
+    with pytest.raises(InvalidInput, match=r"missing\.json does not exist"):
         PromptInput.from_messages_file(tmp_path / "missing.json")
 
 
