@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -143,24 +142,22 @@ def silent_server() -> Iterator[int]:
     srv.close()
 
 
+@pytest.mark.timeout(30)  # fails fast, with no retries: a hang here fails the test
 def test_unreachable_rpc_is_a_clear_network_error(profile: NetworkProfile) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead_port = s.getsockname()[1]
     dead = replace(profile, rpc_url=f"http://127.0.0.1:{dead_port}")
-    t0 = time.monotonic()
     with pytest.raises(NetworkError) as e:
         ChainClient(dead).eth_balance("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
     assert "Cannot reach the network" in e.value.user_message and str(dead_port) in e.value.user_message
-    assert time.monotonic() - t0 < 5
 
 
+@pytest.mark.timeout(30)
 def test_hanging_rpc_times_out_with_a_clear_error(profile: NetworkProfile, silent_server: int) -> None:
     hung = replace(profile, rpc_url=f"http://127.0.0.1:{silent_server}")
-    t0 = time.monotonic()
     with pytest.raises(NetworkError, match="did not answer in time"):
         ChainClient(hung, timeout=1.0).connect()
-    assert time.monotonic() - t0 < 5
 
 
 @pytest.fixture
@@ -200,13 +197,20 @@ def test_the_watcher_survives_a_bad_node(profile: NetworkProfile, html_server: s
 
     client = ChainClient(replace(profile, rpc_url=html_server))
     bus = EventBus()
-    seen: list[object] = []
-    bus.subscribe(seen.append)
-    watcher = ChainWatcher(bus, client.block_number, lambda a: (0, 0), interval=0.05)
+    polls = threading.Semaphore(0)
+
+    def block_number() -> int:
+        polls.release()
+        return client.block_number()
+
+    down = threading.Event()
+    bus.subscribe(lambda e: down.set() if isinstance(e, ConnectionChanged) and e.state == "down" else None)
+    watcher = ChainWatcher(bus, block_number, lambda a: (0, 0), interval=0.05)
     watcher.start()
     try:
-        time.sleep(0.5)
+        assert down.wait(30), "the watcher never reported the bad node"
+        for _ in range(3):  # and it goes on polling after the failures
+            assert polls.acquire(timeout=30)
         assert watcher._thread is not None and watcher._thread.is_alive()
-        assert any(isinstance(e, ConnectionChanged) and e.state == "down" for e in seen)
     finally:
         watcher.stop()

@@ -162,3 +162,13 @@ def test_two_concurrent_ups_share_one_devnet(data_dir: Path) -> None:
 def test_port_out_of_range_is_refused(data_dir: Path, port: str) -> None:
     r = run_cli(data_dir, "devnet", "up", "--port", port)
     assert r.code == 2 and "not a port number" in r.err
+
+
+def test_faucet_to_a_contract_fails_clearly(devnet) -> None:  # type: ignore[no-untyped-def]
+    # A fixed 21,000 gas sent to a contract used to fail on chain while the command said it had sent the ETH.
+    data_dir, status = devnet
+    r = run_cli(data_dir.root, "devnet", "faucet", status.contracts["AIToken"], "--eth", "0.5", "--ait", "0", "--json")
+    assert r.code == 1, r.out
+    assert r.json()["error"]["code"] == "tx_error" and "send devnet ETH" in r.json()["error"]["message"]
+    ok = run_cli(data_dir.root, "devnet", "faucet", Account.create().address, "--eth", "0.5", "--ait", "1", "--json")
+    assert ok.code == 0 and ok.json()["eth_tx"].startswith("0x")

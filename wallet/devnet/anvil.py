@@ -72,9 +72,19 @@ def rpc_call(rpc_url: str, method: str, params: list[object] | None = None, time
 
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
     req = urllib.request.Request(rpc_url, data=body, headers={"Content-Type": "application/json"})
+    deadline = time.monotonic() + 2 * timeout
     with urllib.request.urlopen(req, timeout=timeout) as resp:
-        # Whatever answers on the port may be hostile: read a bounded body and parse it with a depth bound.
-        body = resp.read(MAX_RPC_RESPONSE + 1)
+        # Whatever answers on the port may be hostile: the body is read up to a bound and within one deadline
+        # (a server dripping bytes must not hold `devnet up`), and parsed with a depth bound.
+        body = b""
+        while len(body) <= MAX_RPC_RESPONSE and time.monotonic() < deadline:
+            chunk = resp.read1(64 * KIB)
+            if not chunk:
+                break
+            body += chunk
+        else:
+            if len(body) <= MAX_RPC_RESPONSE:
+                raise DevnetError(f"The chain at {rpc_url} did not finish answering {method} in time.")
     data = loads_bounded(body, max_bytes=MAX_RPC_RESPONSE, max_depth=MAX_RPC_DEPTH,
                          what=f"the answer of {rpc_url} to {method}", error=DevnetError)
     if not isinstance(data, dict):
