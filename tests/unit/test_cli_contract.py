@@ -70,6 +70,10 @@ def test_readme_lists_the_table() -> None:
     ["devnet", "up", "--port", "http"],
     ["nonsense"],
     ["quote", "--compare"],  # --max-output and a prompt are required
+    ["quote", "--compare", "--max-output", "-5", "--prompt", "hi"],
+    ["quote", "--compare", "--max-output", "9" * 5000, "--prompt", "hi"],
+    ["quote", "--provider", "١", "--model", "m", "--max-output", "5", "--prompt", "hi"],  # not an ASCII digit
+    ["devnet", "up", "--port", "9" * 5000],
 ])
 def test_usage_errors_are_json_with_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     rc, out, err = run(capsys, *argv, "--json")
@@ -77,6 +81,7 @@ def test_usage_errors_are_json_with_json(capsys: pytest.CaptureFixture[str], arg
     body = json.loads(out)
     assert body["error"]["code"] == "usage" and body["error"]["message"]
     assert "usage:" in err  # the human form still goes to stderr
+    assert len(body["error"]["message"]) < 200  # a hostile value is never echoed whole
     rc, out, err = run(capsys, *argv)
     assert rc == exits.USAGE and out == "" and "error:" in err
 

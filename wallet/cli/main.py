@@ -7,6 +7,7 @@ what it needs (web3 costs ~1 s) inside its handler.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -37,9 +38,20 @@ def nonempty(value: str) -> str:
     return value
 
 
+def _clip(value: str) -> str:
+    return repr(value) if len(value) <= 30 else repr(value[:20] + "…")
+
+
 def port_number(value: str) -> int:
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number; choose one from 1 to 65535")
+    if not re.fullmatch(r"[0-9]{1,5}", value) or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"{_clip(value)} is not a port number; choose one from 1 to 65535")
+    return int(value)
+
+
+def positive_int(value: str) -> int:
+    """A count or an id: ASCII digits only (int() also takes "١٢" and 5,000-digit numbers), 1 or more."""
+    if not re.fullmatch(r"[0-9]{1,18}", value.strip()) or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{_clip(value)} is not a whole number from 1 to 10^18")
     return int(value)
 
 

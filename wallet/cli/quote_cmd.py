@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the quote engine (and tiktoken) load only when a quote is a
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from wallet.cli.main import global_parent, nonempty
+    from wallet.cli.main import global_parent, nonempty, positive_int
 
     p = sub.add_parser("providers", help="providers in the registry and their model prices",
                        parents=[global_parent()],
@@ -32,11 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "provider's registered prices. Nothing is sent or paid.",
     )
     target = q.add_argument_group("where")
-    target.add_argument("--provider", type=int, metavar="ID", help="provider id in the registry")
+    target.add_argument("--provider", type=positive_int, metavar="ID", help="provider id in the registry")
     target.add_argument("--model", metavar="MODEL", type=nonempty, help="model id as the provider registered it")
     target.add_argument("--compare", action="store_true",
                         help="quote every active provider and model that can take the task, cheapest first")
-    q.add_argument("--max-output", type=int, required=True, metavar="N",
+    q.add_argument("--max-output", type=positive_int, required=True, metavar="N",
                    help="output budget in tokens (the request's max_tokens)")
     src = q.add_mutually_exclusive_group(required=True)
     src.add_argument("--prompt", metavar="TEXT", type=nonempty, help="the prompt text")
