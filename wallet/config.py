@@ -86,11 +86,12 @@ def read_json(path: Path, what: str, *, max_bytes: int = DATA_FILE_MAX_BYTES,
     except ConfigError as e:
         raise ConfigError(f"{e.user_message} Check the wallet's data folder.") from None
     try:
-        return loads_bounded(data, max_bytes=max_bytes, max_depth=max_depth, what=f"the {what} file {path}",
-                             error=ConfigError)
+        return loads_bounded(data, max_bytes=max_bytes, max_depth=max_depth, what="its content", error=ConfigError)
     except ConfigError as e:
+        detail = e.user_message.rstrip(".")
         raise ConfigError(
-            f"{e.user_message} The file is damaged and was left as it is: move it aside or restore it from a backup."
+            f"The {what} file {path} is damaged: {detail[:1].lower()}{detail[1:]}. It was left as it is: move it "
+            "aside or restore it from a backup."
         ) from None
 
 
