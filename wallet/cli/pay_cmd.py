@@ -43,8 +43,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="pay for a task that was already paid without its answer arriving")
     r.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for the answer (default 120)")
     r.add_argument("--password-file", metavar="F", help="read the wallet password from file F")
-    r.add_argument("--json", action="store_true",
-                   help='print {"quote", "paid_base_units", "tx_hash", "response", "usage", "intent_id", ...}')
     r.set_defaults(func=cmd_run)
 
     p = sub.add_parser("payments", parents=[global_parent()], help="payment records; reconcile them with the chain")
@@ -53,14 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id", nargs="?", type=int, help="the payment to show")
     p.add_argument("--pending", action="store_true", help="only payments that may still settle")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N payments (default 50)")
-    p.add_argument("--json", action="store_true",
-                   help="machine-readable output (a list leaves out the evidence; `show` has it)")
     p.set_defaults(func=cmd_payments)
 
     b = sub.add_parser("budget", parents=[global_parent()], help="show or set the per-task and daily budgets")
     b.add_argument("--per-task", metavar="AIT", help='most one payment may be, in AIT ("none": no limit)')
     b.add_argument("--daily", metavar="AIT", help='most the payments of one day may add up to ("none": no limit)')
-    b.add_argument("--json", action="store_true", help="machine-readable output")
     b.set_defaults(func=cmd_budget)
 
 
