@@ -75,7 +75,7 @@ def test_killed_right_after_signing_then_restart_neither_loses_nor_doubles(serve
     listed = run_cli(data, "payments", "--network", "chain", "--pending", "--json", env=env).json()
     assert [p["status"] for p in listed] == ["pending"]
     again = run_cli(data, *run_args(s.provider_id, pw), env=env)
-    assert again.code == 2 and "may still settle" in again.err
+    assert again.code == 3 and "may still settle" in again.err  # 3: refused
     anvil_mine(chain, until=lambda ts: ts >= listed[0]["valid_before"])
     report = run_cli(data, "payments", "reconcile", "--network", "chain", "--json", env=env).json()
     assert report["expired"] == [listed[0]["id"]]
@@ -102,7 +102,7 @@ def test_killed_right_after_the_provider_settled_then_restart_finds_it_settled(s
     paid = before - token.balance_of(payer.address)
     assert paid == int(shown["charged_base_units"]) == int(shown["quote_base_units"])
     again = run_cli(data, *run_args(s.provider_id, pw), env=env)
-    assert again.code == 2 and "already paid" in again.err and "--pay-again" in again.err
+    assert again.code == 3 and "already paid" in again.err and "--pay-again" in again.err
     assert before - token.balance_of(payer.address) == paid  # still paid once
 
 
@@ -119,8 +119,8 @@ def test_two_processes_racing_the_daily_budget_pay_once(served, chain, payer, tm
     procs = [start_run(data, run_args(s.provider_id, pw, prompt), env) for prompt in ("Race A", "Race B")]
     results = [p.communicate(timeout=120) for p in procs]
     codes = sorted(p.returncode for p in procs)
-    assert codes == [0, 2], results
-    refused = next(err for (out, err), p in zip(results, procs, strict=True) if p.returncode == 2)
+    assert codes == [0, 3], results
+    refused = next(err for (out, err), p in zip(results, procs, strict=True) if p.returncode == 3)
     assert "today's budget" in refused and "Nothing was signed" in refused
     spent = run_cli(data, "budget", "--network", "chain", "--json", env=env).json()
     assert int(spent["spent_today_base_units"]) <= price + price // 2

@@ -142,7 +142,7 @@ def test_cli_run_without_yes_shows_quote_and_payee_and_signs_only_after_yes(plai
             "--max-output", "20", "--prompt", "Ask me first", "--password-file", str(pw))
     before = token_of(chain).balance_of(payer.address)
     no = run_cli(data, *args, stdin="n\n", env=env)
-    assert no.code == 1 and "Not paid. Nothing was signed." in no.err
+    assert no.code == 3 and "Not paid. Nothing was signed." in no.err  # 3: refused (the exit code table)
     assert pay_to in no.err and "quote" in no.err and "Sign and pay?" in no.err
     assert run_cli(data, "payments", "--network", "chain", "--json", env=env).json() == []
     assert token_of(chain).balance_of(payer.address) == before

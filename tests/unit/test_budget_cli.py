@@ -32,7 +32,7 @@ def test_bad_budgets_and_payment_numbers_are_clear_errors(tmp_path: Path) -> Non
         r = cli(tmp_path, "budget", *args)
         assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr
     r = cli(tmp_path, "payments", "show", "--json")
-    assert r.returncode == 2 and json.loads(r.stdout)["error"].startswith("Which payment?")
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["message"].startswith("Which payment?")
     r = cli(tmp_path, "payments", "show", "42")
     assert r.returncode == 2 and "There is no payment 42" in r.stderr
     assert cli(tmp_path, "payments").stdout.strip() == "No payments yet."
