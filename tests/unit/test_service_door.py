@@ -125,7 +125,7 @@ def test_a_keystore_file_that_cannot_be_written_is_said_in_words(service: Wallet
         service.save_keystore(folder, '{"crypto": {}}')
     not_a_folder = tmp_path / "a file"
     not_a_folder.write_text("")
-    with pytest.raises(InvalidInput, match="Cannot write .*key.json: Not a directory"):
+    with pytest.raises(InvalidInput, match=r"Cannot write .*key\.json: Not a directory"):
         service.save_keystore(not_a_folder / "key.json", '{"crypto": {}}')
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a file", "a folder", "wd"]  # no temp file left
     target = tmp_path / "key.json"
