@@ -1,8 +1,9 @@
-"""Entry point of the desktop app: paint the window first, then bring in everything heavy.
+"""Entry point of the desktop app: paint the window first, then the screen a person can use, then bring in
+everything heavy behind it.
 
 Before the first frame only PySide6 and the bare window are imported. The service, the controller, the status
-bar and the views are attached right after it; the network, the devnet and the tokenizers start after that
-in the background.
+bar and the first screen (onboarding or the lock screen, decided from accounts.json alone) follow right
+after it; the key library, the network, the devnet and the tokenizer load once that screen is painted.
 """
 
 from __future__ import annotations
@@ -85,7 +86,10 @@ def run_app(data_dir: DataDir | Path | None, network: str | None = None, argv: l
             return
         state["controller"] = controller
         app.aboutToQuit.connect(controller.shutdown)  # type: ignore[union-attr]
-        controller.start()
+        controller.show_first_screen()
+        # Only once that screen is on screen does anything heavy load: a thread importing web3 would hold
+        # the interpreter while the GUI thread paints.
+        _FirstPaint(window.modes.currentWidget(), controller.load_behind)
 
     _FirstPaint(window, attach)
     window.show()

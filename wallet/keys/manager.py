@@ -23,7 +23,7 @@ from wallet.keys import keystore, mnemonic
 from wallet.keys import secrets_io as sio
 from wallet.keys.lockstate import Session, Throttle
 from wallet.keys.metadata import AccountInfo, AccountRecord, WalletMeta, clean_label, load_meta, save_meta
-from wallet.keys.rotation import change_password, recover
+from wallet.keys.rotation import change_password, recover, reset_password
 from wallet.keys.unlocked import LockReason, Unlocked
 from wallet.keys.vault import Vault, open_vault
 
@@ -342,6 +342,26 @@ class KeyManager:
             finally:
                 opened.wipe()
             log.info("password changed")
+
+    def reset_password(self, phrase: str, new: str) -> None:
+        """A forgotten password: the wallet's own recovery phrase sets a new one and unlocks. Imported keys,
+        sealed under the forgotten password, become missing secrets to import again."""
+        check_new_password(new)
+        canonical = mnemonic.normalize(phrase)
+        with self._op:
+            meta = recover(self.vault, self._existing(), self._save)
+            rec0 = next((a for a in meta.accounts if a.kind == "hd" and a.index == 0), None)
+            if meta.mnemonic_secret is None or rec0 is None:
+                raise InvalidInput("This wallet has no recovery phrase: its accounts were imported one by one, "
+                                   "so its password cannot be reset. Import each key again into a new wallet.")
+            if mnemonic.derive_address(mnemonic.to_seed(canonical), 0) != rec0.address:
+                raise InvalidInput(f"This recovery phrase is not this wallet's: its first account is not "
+                                   f"{rec0.address}. Check the words and their order.")
+            lost = {a.address for a in meta.accounts if a.kind == "imported"}
+            reset_password(self.vault, meta, canonical, new, self._scrypt_n, self._save)
+            self._throttle.success()  # whoever holds the phrase owns the wallet; old failures no longer count
+            self._unlocked.start(sio.session_from(meta, sio.Opened(phrase=canonical, missing=lost)))
+            log.info("password reset with the recovery phrase; %d imported keys to import again", len(lost))
 
     # --- signing ---
     def signer(self, address: str) -> LocalAccount:

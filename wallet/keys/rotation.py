@@ -1,4 +1,5 @@
-"""Changing the password so that an interruption at any point leaves exactly one password working.
+"""Changing (or, with the recovery phrase, resetting) the password so that an interruption at any point
+leaves exactly one password working.
 
 The steps, each safe to die after:
 1. accounts.json records ``pending_generation`` (the new entries' generation) — nothing else changes yet;
@@ -44,6 +45,19 @@ def recover(vault: Vault, meta: WalletMeta, save: Save) -> WalletMeta:
 def change_password(
     vault: Vault, meta: WalletMeta, opened: sio.Opened, new: str, scrypt_n: int, save: Save
 ) -> None:
+    _rotate(vault, meta, opened.phrase, opened.keys, new, scrypt_n, save)
+
+
+def reset_password(vault: Vault, meta: WalletMeta, phrase: str, new: str, scrypt_n: int, save: Save) -> None:
+    """A forgotten password: the recovery phrase (proven to be this wallet's by the caller) is sealed under
+    ``new`` by the same steps as a change. The imported keys were sealed under the forgotten password and
+    cannot be opened: their entries go with the old generation, and their accounts stay as missing secrets
+    (address and label kept) until each key is imported again."""
+    _rotate(vault, meta, phrase, {}, new, scrypt_n, save)
+
+
+def _rotate(vault: Vault, meta: WalletMeta, phrase: str | None, keys: dict[str, bytearray], new: str,
+            scrypt_n: int, save: Save) -> None:
     imported = [a for a in meta.accounts if a.kind == "imported"]
     old_names = [n for n in [meta.mnemonic_secret, *(a.secret for a in imported)] if n]
     new_gen = max(meta.generation, meta.pending_generation or 0) + 1
@@ -51,9 +65,9 @@ def change_password(
     meta.pending_generation = new_gen
     save(meta)
 
-    if opened.phrase is not None:
-        sio.seal_phrase(vault, meta.mnemonic_entry(new_gen), opened.phrase, new, scrypt_n)
-    for address, key in opened.keys.items():
+    if phrase is not None:
+        sio.seal_phrase(vault, meta.mnemonic_entry(new_gen), phrase, new, scrypt_n)
+    for address, key in keys.items():
         sio.store_key(vault, meta.key_entry(address, new_gen), key, new, scrypt_n)
 
     meta.generation = new_gen
