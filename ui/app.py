@@ -8,6 +8,7 @@ after it; the key library, the network, the devnet and the tokenizer load once t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -37,6 +38,20 @@ class _FirstPaint(QObject):
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self._then)
         return False
+
+
+def use_one_malloc_arena() -> None:
+    """glibc gives each thread that allocates its own malloc arena, and what a worker frees (network replies,
+    the tokenizer's build, key derivation) stays in that arena for it alone: ~11 MiB more resident memory at
+    idle. The app's Python work is serialized by the interpreter anyway, so one arena costs no speed. Called
+    before the app starts its worker threads; a no-op where libc is not glibc."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    m_arena_max = -8  # glibc's malloc.h
+    with contextlib.suppress(OSError, AttributeError):  # musl and others: no per-thread arenas to limit
+        ctypes.CDLL("libc.so.6").mallopt(m_arena_max, 1)
 
 
 def attach_controller(window: MainWindow, data_dir: DataDir, network: str | None) -> AppController | None:
@@ -78,6 +93,7 @@ def run_app(data_dir: DataDir | Path | None, network: str | None = None, argv: l
         from wallet.config import DataDir, default_data_dir
         from wallet.logs import setup_logging
 
+        use_one_malloc_arena()
         folder = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir or default_data_dir())
         setup_logging(folder, "app")  # console and <data dir>/logs/app.log, secrets redacted
         follow_system_scheme(app)  # type: ignore[arg-type]

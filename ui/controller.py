@@ -77,11 +77,12 @@ class AppController(QObject):
         started = False
         if self.service.profile.is_devnet:
             _, started = self.service.devnet_up()
+            # Set here, not in the callback: a quit right now still stops the devnet this run started.
+            self.started_devnet = self.started_devnet or started
         chain_id = self.service.connect()
         return StartupResult(started, chain_id)
 
     def _startup_done(self, result: StartupResult) -> None:
-        self.started_devnet = result.started_devnet
         self._set_loading("network", False)
         self.service.start_watching()
 

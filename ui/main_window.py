@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.starting = StartingView()
         self.modes.addWidget(self.starting)
         self._views: dict[str, QWidget] = {"starting": self.starting}
+        self._tracking = False
         self._restore_geometry()
         if controller is not None:
             self.attach(controller)
@@ -95,7 +96,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status, 1)
         controller.startup_progress.connect(self.starting.progress.setText)
         controller.mode_changed.connect(self.set_mode)
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
 
     def view(self, mode: str) -> QWidget:
         """Views are built on first use."""
@@ -124,12 +124,24 @@ class MainWindow(QMainWindow):
             close_all_dialogs()  # dialogs are windows above the lock screen: nothing stays readable
         widget = self.view(mode)
         self.modes.setCurrentWidget(widget)
+        self._track_activity(mode == "main")
         if mode == "main":
             widget.activate()  # type: ignore[attr-defined]
         elif hasattr(widget, "on_shown"):
             widget.on_shown()
 
     # --- activity, geometry ---
+    def _track_activity(self, on: bool) -> None:
+        """Input anywhere in the app pushes the auto-lock back, which matters only while unlocked. The filter
+        sees every event of every object, and PySide wraps each of them for Python (initialising the
+        Python side of every Qt class it meets): the lock screen and onboarding go without it."""
+        app = QApplication.instance()
+        if on and not self._tracking:
+            app.installEventFilter(self)  # type: ignore[union-attr]
+        elif not on and self._tracking:
+            app.removeEventFilter(self)  # type: ignore[union-attr]
+        self._tracking = on
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
             self.controller.activity()
@@ -153,5 +165,5 @@ class MainWindow(QMainWindow):
         shell = self._views.get("main")
         if shell is not None:
             settings.setValue("window/splitter", shell.splitter.saveState())  # type: ignore[attr-defined]
-        QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        self._track_activity(False)
         super().closeEvent(event)

@@ -180,10 +180,15 @@ def _constructor_params(name: str) -> dict[str, Any]:
 
 def _build(name: str) -> tiktoken.Encoding:
     params = _constructor_params(name)
-    return tiktoken.Encoding(
+    ranks = params["mergeable_ranks"]
+    encoding = tiktoken.Encoding(
         name=params["name"],
         pat_str=params["pat_str"],
-        mergeable_ranks=params["mergeable_ranks"],
+        mergeable_ranks=ranks,
         special_tokens=params["special_tokens"],
         explicit_n_vocab=params.get("explicit_n_vocab"),
     )
+    # The Rust core built its own tables from the ranks; tiktoken keeps the Python dict only to pickle the
+    # encoding, which the wallet never does. Emptying it frees ~27 MiB for o200k_base (~12 for cl100k_base).
+    ranks.clear()
+    return encoding
