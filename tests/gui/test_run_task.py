@@ -161,14 +161,17 @@ def test_empty_prompt_is_neutral_not_red(page: RunTaskPage, qtbot: QtBot) -> Non
 def test_waits_for_the_tokenizer_off_the_gui_thread(page: RunTaskPage, service: WalletService, qtbot: QtBot,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Until the encoding is in memory the panel says so (no quote on the GUI thread); it quotes when the
-    warm-up finishes. The warm-up is held back here, as the encodings are already loaded in this process."""
+    warm-up finishes. Only the model's own encoding is asked for. The warm-up is held back here, as the
+    encodings are already loaded in this process."""
     loaded = False
     warm_up: Future[None] = Future()
+    asked: list[object] = []
     monkeypatch.setattr("wallet.tokenizers.is_loaded", lambda name: loaded)
-    monkeypatch.setattr(service, "warm_up_tokenizers", lambda: warm_up)
+    monkeypatch.setattr(service, "warm_up_tokenizers", lambda encodings=None: asked.append(encodings) or warm_up)
     qtbot.keyClicks(page.prompt, PROMPT)
     qtbot.waitUntil(lambda: page.panel.state == "loading")
     assert page.panel.status.text() == "Loading tokenizer…" and page.panel.input_tokens.text() == "—"
+    assert asked == [[page.picker.model().encoding]]
     loaded = True
     warm_up.set_result(None)
     expected = service.quote(1, page.picker.model().model, PromptInput.text(PROMPT), 1024)

@@ -316,7 +316,7 @@ class RunTaskPage(Page):
         # waited for: no warm-up will ever load it.
         if self.service.tokenizer_pending(model.encoding):
             self.panel.show_loading("Loading tokenizer…")
-            self._warm_up()
+            self._warm_up(model.encoding)
             return
         if self._priming:
             self.panel.show_loading("Counting tokens…")
@@ -336,7 +336,8 @@ class RunTaskPage(Page):
             assert self.live is not None
             self.panel.show_refusal(result.user_message, self.live.input_tokens(system, prompt))
 
-    def _warm_up(self) -> None:
+    def _warm_up(self, encoding: str) -> None:
+        """Load the encoding this model is metered by (only it: each costs tens of MiB)."""
         if self._warming:
             return
         self._warming = True
@@ -348,7 +349,8 @@ class RunTaskPage(Page):
             self._warming = False
             self.requote()
 
-        op(lambda: self.service.warm_up_tokenizers().result(), parent=self).failure(failed).finally_(done).run()
+        op(lambda: self.service.warm_up_tokenizers([encoding]).result(), parent=self).failure(failed).finally_(
+            done).run()
 
     # --- files ---
     def _choose_file(self) -> None:
