@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
 
+from ui import ops
 from ui.controller import AppController
 from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.pages.providers import UNREACHABLE, UNREADABLE
@@ -36,6 +37,7 @@ from wallet.metering import count_chat_tokens
 from wallet.networks import NetworkProfile, save_custom_profile
 from wallet.quote import PromptInput, Quote
 from wallet.service import WalletService
+from wallet.task_choice import TaskChoice
 from wallet.tokenizers import get_encoding
 from wallet.units import ONE
 
@@ -62,8 +64,10 @@ def prose(target_tokens: int, seed: int = 3, encoding: str = "o200k_base") -> st
 
 
 @pytest.fixture
-def service(devnet: tuple[DataDir, DevnetStatus]) -> Iterator[WalletService]:
+def service(devnet: tuple[DataDir, DevnetStatus], qtbot: QtBot) -> Iterator[WalletService]:
+    qtbot.waitUntil(ops.idle, timeout=10_000)  # an earlier test's page may still be saving its choice
     s = WalletService(devnet[0])
+    s.remember_task_choice(TaskChoice())  # every test starts from the first model and the default budget
     yield s
     s.close()
 

@@ -33,6 +33,7 @@ from ui.errors import report, show_error, user_message
 from ui.ops import op
 from ui.pages.base import Page
 from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
+from ui.pages.run_task_choice import RememberedChoice
 from ui.price_sheet import PriceSheetReader
 from ui.widgets.common import plain_label, subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
@@ -156,6 +157,7 @@ class RunTaskPage(Page):
         self.prompt.textChanged.connect(self.schedule_quote)
         self.system.textChanged.connect(self._label_system_toggle)
         self.system.textChanged.connect(self.schedule_quote)
+        self.choice = RememberedChoice(self.service, self.picker, self.panel, self.system, content)
         self._fold_system(False)
         self.setTabOrder(self.picker.model_box, self.prompt)
         self.setTabOrder(self.prompt, self.panel.budget)
@@ -186,7 +188,9 @@ class RunTaskPage(Page):
         self.sheet.read(refresh=invalidate)
 
     def _on_network_switched(self) -> None:
-        """Everything on this page came from the old network's registry and balance: it goes at once."""
+        """Everything on this page came from the old network's registry and balance: it goes at once. The
+        choice made on the old one is saved for it; the new one's is restored when its providers arrive."""
+        self.choice.network_switched()
         self._generation += 1
         self.providers = None
         if self.live is not None:
@@ -214,6 +218,7 @@ class RunTaskPage(Page):
             return
         self.stack.setCurrentWidget(self.content)
         self.picker.set_providers(sheet)
+        self.choice.restore_once(sheet)
 
     def _providers_failed(self, exc: BaseException) -> None:
         if self.providers is None:  # else keep quoting from the sheet already loaded

@@ -150,6 +150,11 @@ class QuotePanel(QFrame):
             self.budget.blockSignals(False)
         self.budget_max.setText(f"at most {count_text(model.max_output)} for {model.model}")
 
+    def set_budget(self, value: int) -> None:
+        """A budget chosen before (clamped to the model's maximum); emits ``budget_changed`` if it changes."""
+        self._budget_set = True
+        self.budget.setValue(value)
+
     def output_budget(self) -> int:
         return self.budget.value()
 
