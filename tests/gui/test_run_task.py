@@ -10,7 +10,6 @@ import random
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -20,8 +19,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
+from taskkit import choose, wait_quote
 
-from ui import ops
 from ui.controller import AppController
 from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.pages.providers import UNREACHABLE, UNREADABLE
@@ -35,9 +34,8 @@ from wallet.devnet.manager import DevnetStatus
 from wallet.errors import QuoteError
 from wallet.metering import count_chat_tokens
 from wallet.networks import NetworkProfile, save_custom_profile
-from wallet.quote import PromptInput, Quote
+from wallet.quote import PromptInput
 from wallet.service import WalletService
-from wallet.task_choice import TaskChoice
 from wallet.tokenizers import get_encoding
 from wallet.units import ONE
 
@@ -64,40 +62,13 @@ def prose(target_tokens: int, seed: int = 3, encoding: str = "o200k_base") -> st
 
 
 @pytest.fixture
-def service(devnet: tuple[DataDir, DevnetStatus], qtbot: QtBot) -> Iterator[WalletService]:
-    qtbot.waitUntil(ops.idle, timeout=10_000)  # an earlier test's page may still be saving its choice
-    s = WalletService(devnet[0])
-    s.remember_task_choice(TaskChoice())  # every test starts from the first model and the default budget
-    yield s
-    s.close()
+def service(devnet_service: WalletService) -> WalletService:
+    return devnet_service
 
 
 @pytest.fixture
-def page(service: WalletService, qtbot: QtBot) -> RunTaskPage:
-    apply_theme(QApplication.instance(), dark=False)  # type: ignore[arg-type]
-    p = RunTaskPage(AppController(service))
-    qtbot.addWidget(p)
-    p.resize(*WINDOW_SIZE)
-    p.show()
-    p.on_shown()
-    qtbot.waitUntil(lambda: p.picker.model() is not None, timeout=20_000)
-    return p
-
-
-def choose(page: RunTaskPage, provider_id: int, model: str) -> None:
-    page.picker.select(provider_id, model)
-    assert (page.picker.provider().id, page.picker.model().model) == (provider_id, model)
-
-
-def wait_quote(qtbot: QtBot, page: RunTaskPage, state: str = "ok", expected: Quote | None = None,
-               timeout: int = 20_000) -> None:
-    """Until the panel is in ``state`` (and shows ``expected``'s count): the last keystrokes of a burst are
-    quoted a frame later, so the state alone may still be that of an earlier keystroke."""
-    def shown() -> bool:
-        return page.panel.state == state and (
-            expected is None or page.panel.input_tokens.text() == count_text(expected.input_tokens))
-
-    qtbot.waitUntil(shown, timeout=timeout)
+def page(task_page: RunTaskPage) -> RunTaskPage:
+    return task_page
 
 
 def has_colour(widget, hex_colour: str) -> bool:

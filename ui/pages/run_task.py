@@ -143,6 +143,7 @@ class RunTaskPage(Page):
 
         self.panel = QuotePanel()
         self.panel.budget_changed.connect(self._budget_changed)
+        self.panel.budget_edited.connect(self.schedule_quote)
         self.panel.compare_requested.connect(self.open_compare)
         body = QHBoxLayout()
         body.setSpacing(16)
@@ -310,7 +311,11 @@ class RunTaskPage(Page):
         if self.live is None or model is None:
             return
         blank = not prompt or prompt.isspace()  # no copy of a long prompt, unlike strip()
-        self.panel.compare_button.setEnabled(not blank)
+        budget_problem = self.panel.budget_problem()
+        self.panel.compare_button.setEnabled(not blank and not budget_problem)
+        if budget_problem:  # a number out of range is refused as typed, never priced as something else
+            self.panel.show_refusal(budget_problem, None)
+            return
         if blank:
             self.panel.show_empty()
             return
@@ -404,7 +409,7 @@ class RunTaskPage(Page):
     # --- compare ---
     def open_compare(self) -> None:
         system, prompt = self.task_texts()
-        if not prompt.strip():
+        if not prompt.strip() or self.panel.budget_problem():
             return
         dialog = CompareDialog(self.service, PromptInput.text(prompt, system), self.panel.output_budget(),
                                self.balance, self)
