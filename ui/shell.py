@@ -54,6 +54,7 @@ class Shell(QWidget):
         self.lock_button.setToolTip("Lock the wallet (Ctrl+L)")
         self.lock_button.setShortcut("Ctrl+L")
         self.lock_button.clicked.connect(controller.lock)
+        self.add_dialog: QWidget | None = None
         side_layout.addWidget(self.lock_button)
 
         self.pages = QStackedWidget()
@@ -119,12 +120,21 @@ class Shell(QWidget):
     def _account_chosen(self, index: int) -> None:
         data = self.accounts.itemData(index)
         if data == ADD_ACCOUNT:
-            change_op(self.service.add_account, parent=self).failure(
-                lambda e: (show_error(self, e), self.reload_accounts())).run()
+            self.add_account()
         elif data:
             # The service announces the selection (account_selected); every page follows that, this too.
             change_op(lambda: self.service.select_account(data), parent=self).failure(
                 lambda e: (show_error(self, e), self.reload_accounts())).run()
+
+    def add_account(self) -> None:
+        """Ask for a name, then add the next account; the service announces it and selects it."""
+        from ui.dialogs.add_account import AddAccountDialog
+
+        dialog = AddAccountDialog(self.service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.rejected.connect(self.reload_accounts)  # the switcher shows the current account again
+        self.add_dialog = dialog
+        dialog.open()
 
     def _show_selected(self, address: str) -> None:
         index = self.accounts.findData(address)
