@@ -89,9 +89,11 @@ class MainWindow(QMainWindow):
 
     def attach(self, controller: AppController) -> None:
         """Connect the window to the app's controller: status bar, modes, activity tracking."""
+        from ui.menu import AppMenus
         from ui.status_bar import StatusBar
 
         self.controller = controller
+        self.menus = AppMenus(self, controller)
         self.status: StatusBar = StatusBar(controller)
         self.statusBar().addPermanentWidget(self.status, 1)
         controller.startup_progress.connect(self.starting.progress.setText)
@@ -103,8 +105,10 @@ class MainWindow(QMainWindow):
             if mode == "main":
                 from ui.shell import Shell
 
-                widget: QWidget = Shell(self.controller)
-                self._restore_splitter(widget)  # type: ignore[arg-type]
+                shell = Shell(self.controller)
+                self._restore_splitter(shell)
+                self.menus.add_pages(shell)
+                widget: QWidget = shell
             elif mode == "locked":
                 from ui.views.lock import LockView
 

@@ -51,8 +51,7 @@ class Shell(QWidget):
         self.sidebar.setObjectName("sidebar")
         side_layout.addWidget(self.sidebar, 1)
         self.lock_button = QPushButton("Lock")
-        self.lock_button.setToolTip("Lock the wallet (Ctrl+L)")
-        self.lock_button.setShortcut("Ctrl+L")
+        self.lock_button.setToolTip("Lock the wallet (Ctrl+L)")  # the shortcut is the Wallet menu's
         self.lock_button.clicked.connect(controller.lock)
         self.add_dialog: QWidget | None = None
         side_layout.addWidget(self.lock_button)
