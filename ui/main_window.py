@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from ui.status_bar import StatusBar
 
 
+# Every page fits at this size without clipping (Run a task's quote panel scrolls below it); the Providers
+# page's model table sets the width.
+MINIMUM_SIZE = (940, 600)
+
+
 def centred(widget: QWidget) -> QHBoxLayout:
     """``widget`` centred between stretches. Not an alignment flag: an aligned item gets only its size hint,
     which ignores how tall word-wrapped labels become; and the Qt namespace costs ~15 ms on first use, which
@@ -76,6 +81,7 @@ class MainWindow(QMainWindow):
     def __init__(self, controller: AppController | None = None) -> None:
         super().__init__()
         self.setWindowTitle("AI Token Wallet")
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1100, 720)
         self.modes = QStackedWidget()
         self.setCentralWidget(self.modes)

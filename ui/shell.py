@@ -6,7 +6,6 @@ import importlib
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QListWidget,
     QPushButton,
@@ -18,9 +17,9 @@ from PySide6.QtWidgets import (
 
 from ui.controller import AppController
 from ui.errors import show_error
-from ui.formatting import short_address
 from ui.ops import change_op, op
 from ui.pages.base import Page
+from ui.widgets.account_switcher import ADD_ACCOUNT, AccountSwitcher
 
 # (module, class): the pages of the sidebar, in order. Later releases add Top up, Send & Receive, History.
 PAGES = (
@@ -29,7 +28,6 @@ PAGES = (
     ("ui.pages.providers", "ProvidersPage"),
     ("ui.pages.settings", "SettingsPage"),
 )
-ADD_ACCOUNT = "__add__"
 
 
 class Shell(QWidget):
@@ -43,8 +41,7 @@ class Shell(QWidget):
         side.setMinimumWidth(190)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(8, 10, 8, 10)
-        self.accounts = QComboBox()
-        self.accounts.setToolTip("Switch account")
+        self.accounts = AccountSwitcher()
         self.accounts.activated.connect(self._account_chosen)
         side_layout.addWidget(self.accounts)
         self.sidebar = QListWidget()
@@ -104,17 +101,7 @@ class Shell(QWidget):
             self._fill_accounts).run()
 
     def _fill_accounts(self, result: tuple[list, str | None]) -> None:
-        accounts, current = result
-        self.accounts.blockSignals(True)
-        self.accounts.clear()
-        for a in accounts:
-            self.accounts.addItem(f"{a.label or 'Account'} · {short_address(a.address)}", a.address)
-            self.accounts.setItemData(self.accounts.count() - 1, a.address, Qt.ItemDataRole.ToolTipRole)
-        self.accounts.insertSeparator(self.accounts.count())
-        self.accounts.addItem("Add account…", ADD_ACCOUNT)
-        idx = self.accounts.findData(current)
-        self.accounts.setCurrentIndex(max(idx, 0))
-        self.accounts.blockSignals(False)
+        self.accounts.fill(*result)
 
     def _account_chosen(self, index: int) -> None:
         data = self.accounts.itemData(index)

@@ -53,13 +53,13 @@ def test_lists_both_demo_providers_with_models_and_prices(service: WalletService
     assert demo.provider.name == "Demo AI" and budget.provider.name == "Budget AI"
     assert demo.badge.text() == "✓ verified" and budget.badge.text() == "not verified"
     assert demo.model_rows() == [
-        ["gpt-4o-mini", "o200k_base", "0.15 AIT", "0.60 AIT", "128,000 tokens", "16,384 tokens"],
-        ["gpt-4.1", "o200k_base", "2.00 AIT", "8.00 AIT", "1,047,576 tokens", "32,768 tokens"],
-        ["gpt-3.5-turbo", "cl100k_base", "0.50 AIT", "1.50 AIT", "16,385 tokens", "4,096 tokens"],
+        ["gpt-4o-mini", "o200k_base", "0.15 AIT", "0.60 AIT", "128,000", "16,384"],
+        ["gpt-4.1", "o200k_base", "2.00 AIT", "8.00 AIT", "1,047,576", "32,768"],
+        ["gpt-3.5-turbo", "cl100k_base", "0.50 AIT", "1.50 AIT", "16,385", "4,096"],
     ]
     assert budget.model_rows() == [
-        ["gpt-4o-mini", "o200k_base", "0.12 AIT", "0.70 AIT", "128,000 tokens", "16,384 tokens"],
-        ["gpt-4", "cl100k_base", "30.00 AIT", "60.00 AIT", "8,192 tokens", "4,096 tokens"],
+        ["gpt-4o-mini", "o200k_base", "0.12 AIT", "0.70 AIT", "128,000", "16,384"],
+        ["gpt-4", "cl100k_base", "30.00 AIT", "60.00 AIT", "8,192", "4,096"],
     ]
     for card, demo_provider in ((demo, DEMO_PROVIDERS[0]), (budget, DEMO_PROVIDERS[1])):
         pay_to = Account.from_key(demo_provider.pay_to_key).address

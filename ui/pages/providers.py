@@ -39,7 +39,10 @@ from ui.widgets.model_picker import THEME_EVENTS, count_text, price_text, restyl
 from wallet.errors import NetworkError, WalletError
 from wallet.registry import ProviderInfo
 
-MODEL_COLUMNS = ("Model", "Metered by", "Input / 1M tokens", "Output / 1M tokens", "Context window", "Max output")
+# Two-line headers keep the number columns narrow enough for the window's minimum width.
+MODEL_COLUMNS = ("Model", "Metered by", "Input\nper 1M tokens", "Output\nper 1M tokens", "Context window\n(tokens)",
+                 "Max output\n(tokens)")
+COLUMN_MINIMUMS = ("gpt-3.5-turbo", "cl100k_base", "000.00 AIT", "000.00 AIT", "1,000,000", "100,000")
 UNREACHABLE = "Can't reach the provider registry — check the network."
 UNREADABLE = "Can't read the provider registry on this network."
 
@@ -179,19 +182,28 @@ class ProviderCard(QFrame):
             table.horizontalHeaderItem(c).setTextAlignment(right)
         for r, m in enumerate(provider.models):
             cells = (m.model, m.encoding, price_text(m.input_price), price_text(m.output_price),
-                     f"{count_text(m.context_window)} tokens", f"{count_text(m.max_output)} tokens")
+                     count_text(m.context_window), count_text(m.max_output))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c >= 2:
                     item.setTextAlignment(right)
                 table.setItem(r, c, item)
-        # Names get their width plus air; the numbers share the rest.
+        # Every column as wide as its header and its cells, the model's name taking what is left (a very long
+        # registered name is cut short; its tooltip has it whole). Common minimums keep the columns of the
+        # cards aligned with each other. The table's minimum width is what the window's minimum makes room for.
         metrics = table.fontMetrics()
-        # A common minimum keeps the columns of the cards aligned with each other.
-        for c, at_least in ((0, "gpt-3.5-turbo-16k"), (1, "cl100k_base")):
-            texts = [at_least] + [table.item(r, c).text() for r in range(table.rowCount())]
+        widths = []
+        for c in range(table.columnCount()):
+            texts = [table.item(r, c).text() for r in range(table.rowCount())]
+            texts += table.horizontalHeaderItem(c).text().split("\n") + [COLUMN_MINIMUMS[c]]
+            widths.append(max(metrics.horizontalAdvance(t) for t in texts) + 20)
             head.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
-            head.resizeSection(c, max(metrics.horizontalAdvance(t) for t in texts) + 28)
+            head.resizeSection(c, widths[c])
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        widths[0] = min(widths[0], metrics.horizontalAdvance("gpt-3.5-turbo-16k") + 20)
+        table.setMinimumWidth(sum(widths) + 2 * table.frameWidth())
+        for r in range(table.rowCount()):
+            table.item(r, 0).setToolTip(plain_tip(table.item(r, 0).text()))
         # Every row shown at one height, no inner scroll bar: the page scrolls instead.
         row_height = metrics.height() + 12
         table.verticalHeader().setDefaultSectionSize(row_height)

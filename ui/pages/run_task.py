@@ -35,7 +35,7 @@ from ui.pages.base import Page
 from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
 from ui.pages.run_task_choice import RememberedChoice
 from ui.price_sheet import PriceSheetReader
-from ui.widgets.common import plain_label, subtitle, title
+from ui.widgets.common import plain_label, scrolls_when_short, subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
 from ui.widgets.prompt_editor import PromptEditor, as_in_editor, conversion_notice
 from ui.widgets.quote_panel import QuotePanel
@@ -148,7 +148,7 @@ class RunTaskPage(Page):
         body = QHBoxLayout()
         body.setSpacing(16)
         body.addLayout(editor_col, 1)
-        body.addWidget(self.panel)
+        body.addWidget(scrolls_when_short(self.panel))
 
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
