@@ -71,7 +71,10 @@ def test_lists_both_demo_providers_with_models_and_prices(service: WalletService
     for card in (demo, budget):
         qtbot.waitUntil(lambda c=card: c.reach.text() != "checking…", timeout=15_000)
         ok, text = service.check_endpoint(card.provider.endpoint)
-        assert card.reach.text().split(" in ")[0] == text.split(" in ")[0]
+        if ok:
+            assert card.reach.text().split(" in ")[0] == text.split(" in ")[0]
+        else:
+            assert (card.reach.text(), card.problem.text()) == ("not reachable", text)
         assert colour("success" if ok else "danger") in card.dot.styleSheet()
     app = QApplication.instance()
     apply_theme(app, dark=True)  # type: ignore[arg-type]
@@ -101,6 +104,19 @@ def test_a_reachable_endpoint_is_green(service: WalletService, qtbot: QtBot) -> 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_endpoint_that_does_not_answer_is_said_in_words(service: WalletService, qtbot: QtBot) -> None:
+    page = open_page(service, qtbot)
+    sheet = service.price_sheet()
+    page.show_providers([replace(sheet[0], endpoint=f"http://127.0.0.1:{free_port()}/"), *sheet[1:]])
+    card = page.cards[1]
+    qtbot.waitUntil(lambda: card.reach.text() != "checking…", timeout=15_000)
+    assert card.reach.text() == "not reachable"
+    assert card.problem.isVisible() and card.problem.text().startswith("Nothing answers at this address")
+    assert "Try again later, or use another provider." in card.problem.text()
+    assert "Error" not in card.problem.text() and "(" not in card.problem.text()
+    assert colour("danger") in card.dot.styleSheet() and colour("danger") in card.problem.styleSheet()
 
 
 def test_endpoints_elsewhere_are_contacted_only_when_asked(service: WalletService, qtbot: QtBot) -> None:

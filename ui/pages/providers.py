@@ -118,6 +118,8 @@ class ProviderCard(QFrame):
         self.dot = QLabel("●")
         self.reach = plain_label("checking…")
         self.reach.setProperty("role", "subtitle")
+        self.problem = plain_label()  # what is wrong with the endpoint and what to do, when it does not answer
+        self.problem.setWordWrap(True)
         self.set_reachability(None, "checking…")
         head = QHBoxLayout()
         head.addWidget(name)
@@ -131,6 +133,7 @@ class ProviderCard(QFrame):
         self.check_button.hide()
         head.addWidget(self.check_button)
         layout.addLayout(head)
+        layout.addWidget(self.problem)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -195,7 +198,7 @@ class ProviderCard(QFrame):
         widths = []
         for c in range(table.columnCount()):
             texts = [table.item(r, c).text() for r in range(table.rowCount())]
-            texts += table.horizontalHeaderItem(c).text().split("\n") + [COLUMN_MINIMUMS[c]]
+            texts += [*table.horizontalHeaderItem(c).text().split("\n"), COLUMN_MINIMUMS[c]]
             widths.append(max(metrics.horizontalAdvance(t) for t in texts) + 20)
             head.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
             head.resizeSection(c, widths[c])
@@ -213,16 +216,20 @@ class ProviderCard(QFrame):
         return table
 
     def set_reachability(self, ok: bool | None, text: str) -> None:
+        """``text``: how it answered ("HTTP 200 in 55 ms"), or, when ``ok`` is False, why it did not."""
         self._reachable = ok
-        self.reach.setText(text)
-        self.dot.setToolTip(plain_tip(f"Endpoint {text}"))
-        self.reach.setToolTip(plain_tip(f"Endpoint {text}"))
+        self.reach.setText("not reachable" if ok is False else text)
+        self.problem.setText(text if ok is False else "")
+        self.problem.setVisible(ok is False)
+        self.dot.setToolTip(plain_tip(f"Endpoint: {text}"))
+        self.reach.setToolTip(plain_tip(f"Endpoint: {text}"))
         self._colour()
 
     def _colour(self) -> None:
         ok = self._reachable
         tone = colour("muted") if ok is None else colour("success") if ok else colour("danger")
         restyle(self.dot, f"color: {tone};")
+        restyle(self.problem, f"color: {colour('danger')};")
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -339,6 +346,6 @@ class ProvidersPage(Page):
 
         def failed(exc: BaseException) -> None:
             report(exc, f"checking the endpoint {url}")
-            c.set_reachability(False, "could not be checked")
+            c.set_reachability(False, "The check itself failed (see the log). Try again later.")
 
         op(lambda: check(url), parent=c).success(shown).failure(failed).run()
