@@ -211,8 +211,20 @@ def test_compare_lists_providers_cheapest_first(page: RunTaskPage, service: Wall
     expected = service.compare(PromptInput.text(text), 1024)
     rows = dialog.rows()
     assert [(r[0], r[1]) for r in rows] == [(q.provider_name, q.model) for q in expected]
-    assert [r[4] for r in rows] == [amount_short_price(q.price_base_units) for q in expected]
+    # Each price is the short price (rounded up), written with the column's one number of decimals.
+    decimals = {len(r[4].removesuffix(" AIT").partition(".")[2]) for r in rows}
+    assert len(decimals) == 1
+    for r, q in zip(rows, expected, strict=True):
+        short = amount_short_price(q.price_base_units).removesuffix(" AIT")
+        assert r[4].removesuffix(" AIT").startswith(short) and set(r[4].removesuffix(" AIT")[len(short):]) <= {"0"}
     assert [r[3] for r in rows] == [count_text(q.input_tokens) for q in expected]
+    # No column is squeezed against its neighbour.
+    head, metrics = dialog.table.horizontalHeader(), dialog.table.fontMetrics()
+    for c in range(dialog.table.columnCount()):
+        texts = [*(r[c] for r in rows), dialog.table.horizontalHeaderItem(c).text()]
+        widest = max(metrics.horizontalAdvance(t) for t in texts)
+        assert head.sectionSize(c) >= widest + 20, dialog.table.horizontalHeaderItem(c).text()
+    assert dialog.table.horizontalScrollBar().maximum() == 0
     prices = [q.price_base_units for q in expected]
     assert prices == sorted(prices) and len(rows) == 4
     assert {(r.provider_name, r.model) for r in expected.refusals} == {("Budget AI", "gpt-4")}
