@@ -81,7 +81,11 @@ def run_app(data_dir: DataDir | Path | None, network: str | None = None, argv: l
     even platformdirs' import is kept off that path)."""
     from ui.main_window import MainWindow
     from ui.theme import apply_theme, follow_system_scheme
+    from ui.x11_check import x11_problem
 
+    if QApplication.instance() is None and (problem := x11_problem()):
+        print(f"error: {problem}", file=sys.stderr)  # instead of Qt's abort, which names the wrong library
+        return 1
     QCoreApplication.setOrganizationName("AI Token Wallet")
     QCoreApplication.setApplicationName("AI Token Wallet")
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])

@@ -51,9 +51,14 @@ class AppMenus:
             action = QAction(page.name, self.window)
             if i < 9:
                 action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.triggered.connect(lambda _checked=False, name=page.name: shell.show_page(name))
+            action.triggered.connect(lambda _checked=False, name=page.name: self._go(shell, name))
             self.go.addAction(action)
             self.page_actions.append(action)
+
+    @staticmethod
+    def _go(shell: Shell, name: str) -> None:
+        shell.show_page(name)
+        shell.focus_page()
 
     def _follow_mode(self, mode: str) -> None:
         unlocked = mode == "main"

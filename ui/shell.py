@@ -85,6 +85,14 @@ class Shell(QWidget):
             self.sidebar.setCurrentRow(0)
         else:
             self._show_page(self.sidebar.currentRow())
+        self.focus_page()
+
+    def focus_page(self) -> None:
+        """Put the keyboard in the page's main field (or the sidebar), not in the account switcher, where
+        typing would pick an account."""
+        page = self.pages.currentWidget()
+        field = page.main_field() if isinstance(page, Page) else None
+        (field or self.sidebar).setFocus()
 
     def show_page(self, name: str) -> None:
         for i, page in enumerate(self.page_list):

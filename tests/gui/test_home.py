@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
@@ -107,7 +108,7 @@ def test_account_switcher_adds_and_switches(window: MainWindow, qtbot: QtBot) ->
     qtbot.waitUntil(lambda: len(service.accounts()) == 2, timeout=15_000)
     second = service.accounts()[1]
     assert second.index == 1 and second.label == "Savings"
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible(), timeout=5_000)
     qtbot.waitUntil(lambda: service.current_account() == second.address, timeout=10_000)
     qtbot.waitUntil(lambda: home.address_label.address == second.address, timeout=10_000)
     qtbot.waitUntil(lambda: shell.accounts.currentData() == second.address, timeout=10_000)

@@ -31,8 +31,10 @@ def test_keyboard_reaches_pages_lock_and_quit(unlocked_window: MainWindow, qtbot
     assert go == [p.name for p in shell.page_list]
     assert window.menus.quit_action.shortcut() == QKeySequence("Ctrl+Q")
 
+    assert not shell.accounts.hasFocus()  # typing must not pick an account
     qtbot.keyClick(window, Qt.Key.Key_2, CTRL)
     assert shell.pages.currentWidget() is shell.page_list[1]
+    assert shell.page_list[1].prompt.hasFocus()  # Run a task: straight to the prompt
     qtbot.keyClick(window, Qt.Key.Key_1, CTRL)
     assert shell.pages.currentWidget() is shell.page_list[0]
 

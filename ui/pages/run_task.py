@@ -183,6 +183,9 @@ class RunTaskPage(Page):
             self.reload_providers()
         self._load_balance()
 
+    def main_field(self) -> QWidget | None:
+        return self.prompt
+
     def reload_providers(self, invalidate: bool = False) -> None:
         if self.providers is None:
             self.stack.setCurrentWidget(self.loading_view)

@@ -32,7 +32,7 @@ class LockView(QWidget):
         self.address.setStyleSheet("font-family: monospace;")
         self.address.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.address)
-        layout.addWidget(subtitle("Enter your wallet password to unlock."))
+        layout.addWidget(subtitle("Enter your wallet password to unlock."), 0, Qt.AlignmentFlag.AlignHCenter)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Password")
