@@ -34,8 +34,7 @@ def test_app_starts_the_devnet_and_stops_it_on_exit(tmp_path: Path) -> None:
         status = manager.status()
         assert status.running and set(status.contracts) == {"AIToken", "ProviderRegistry", "TokenSale"}
         pid = status.pid
-        time.sleep(1)  # let the start-up finish connecting
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)  # whether or not the start-up has finished connecting
         out = proc.communicate(timeout=60)[0]
     finally:
         if proc.poll() is None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
 
+from ui import ops
 from ui.controller import AppController
 from ui.pages.providers import UNREACHABLE, ProvidersPage
 from ui.theme import SUCCESS_DARK, apply_theme, colour
@@ -146,7 +147,7 @@ def test_endpoints_elsewhere_are_contacted_only_when_asked(service: WalletServic
         far = f"http://127.0.0.1.nip.example:{server.server_port}/"
         page.show_providers([replace(sheet[0], endpoint=far), *sheet[1:]])
         card = page.cards[1]
-        qtbot.wait(500)
+        qtbot.waitUntil(ops.idle, timeout=15_000)  # every check the page started has finished
         assert card.reach.text() == "not checked" and card.check_button.isVisible() and hits == []
         page.show_providers([replace(sheet[0], endpoint=f"http://127.0.0.1:{server.server_port}/x"), *sheet[1:]])
         card = page.cards[1]
