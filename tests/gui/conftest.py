@@ -22,8 +22,7 @@ def _gui_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-TEST_PHRASE = "test test test test test test test test test test test junk"  # public (anvil's, Hardhat's)
-PASSWORD = "correct horse battery"
+from guikit import PASSWORD, TEST_PHRASE  # noqa: E402
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, TEST_PHRASE
 from fit import clipped
+from guikit import PASSWORD, TEST_PHRASE
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot

@@ -4,8 +4,8 @@ of clipping its text and buttons."""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, TEST_PHRASE
 from fit import clipped
+from guikit import PASSWORD, TEST_PHRASE
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
