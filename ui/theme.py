@@ -128,4 +128,10 @@ def apply_theme(app: QApplication, dark: bool | None = None, *, exact: bool = Tr
             padding-top: 6px; }}
         QListWidget#sidebar::item {{ padding: 8px 14px; border-radius: 4px; margin: 1px 6px; }}
         QListWidget#sidebar::item:selected {{ background: {accent}; color: white; }}
+        QPushButton#choice {{ text-align: left; border: 1px solid palette(mid); border-radius: 6px;
+            background: palette(base); }}
+        QPushButton#choice:hover, QPushButton#choice:focus {{ border: 1px solid palette(highlight); }}
+        QPushButton#choice:pressed {{ background: palette(alternate-base); }}
+        QLabel[role="choiceHeading"] {{ font-size: 15px; font-weight: 600; }}
+        QLabel[role="choiceHeading"][primary="true"] {{ color: palette(highlight); }}
     """ + (_dark_indicators(accent) if dark else ""))

@@ -44,16 +44,12 @@ class ChoiceButton(QPushButton):
         layout.setContentsMargins(18, 12, 18, 12)
         layout.setSpacing(4)
         head = QLabel(heading)
-        head.setStyleSheet("font-size: 15px; font-weight: 600;" + (" color: palette(highlight);" if primary else ""))
+        head.setProperty("role", "choiceHeading")  # styled by the app's style sheet (ui/theme.py): one sheet
+        head.setProperty("primary", primary)      # to parse, not one per widget on the first screen
         body = subtitle(text)
         for label in (head, body):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             layout.addWidget(label)
-        self.setStyleSheet(
-            "QPushButton#choice { text-align: left; border: 1px solid palette(mid); border-radius: 6px;"
-            " background: palette(base); }"
-            "QPushButton#choice:hover, QPushButton#choice:focus { border: 1px solid palette(highlight); }"
-            "QPushButton#choice:pressed { background: palette(alternate-base); }")
 
 
 class WelcomeStep(QWidget):

@@ -7,8 +7,6 @@ encodings; error messages quoting them) is shown as plain text. A QLabel or tool
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -36,6 +34,8 @@ def plain_label(text: str = "") -> QLabel:
 def plain_tip(text: str) -> str:
     """A tooltip showing ``text`` literally. Tooltips have no plain-text switch, so the text is escaped
     inside an explicit rich-text paragraph that keeps its line breaks and spaces."""
+    from html import escape  # html.entities costs ~10 ms to import: not before the first screen
+
     return f'<p style="white-space: pre-wrap">{escape(text)}</p>' if text else ""
 
 
