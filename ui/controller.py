@@ -33,6 +33,7 @@ class AppController(QObject):
     mode_changed = Signal(str)  # "starting" | "onboarding" | "locked" | "main"
     startup_progress = Signal(str)
     loading_changed = Signal(str)  # what is still loading in the background ("" when nothing)
+    loading_started = Signal()  # the first screen is up: what it did not need may load now
     network_error = Signal(str)
 
     def __init__(self, service: WalletService, parent: QObject | None = None) -> None:
@@ -60,6 +61,7 @@ class AppController(QObject):
         """What the first screen does not need, in the background: the key library first (the next thing a
         person does is unlock or create a wallet), then the network (the devnet started if it is the
         choice), then the tokenizer of the model Run a task will price with."""
+        self.loading_started.emit()
         self._set_loading("network", True)
         self.startup_progress.emit(f"Connecting to {self.service.network_name}…")
         self._set_loading("keys", True)

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ui.controller import AppController
+from ui.ops import op
 from ui.theme import colour
 
 
@@ -28,8 +29,12 @@ class StatusBar(QWidget):
         layout.addWidget(self.state)
         layout.addStretch(1)
         layout.addWidget(self.loading)
-        profile = controller.service.profile
-        self.network.setText(f"{profile.name} · chain {profile.chain_id}")
+        # The name now; the chain id once the profile is read, in the background and after the first screen
+        # (the devnet's profile is worked out by modules that screen should not wait for).
+        service = controller.service
+        self.network.setText(service.network_name)
+        controller.loading_started.connect(lambda: op(lambda: service.profile, parent=self).success(
+            lambda p: self.network.setText(f"{p.name} · chain {p.chain_id}")).run())
         self._set_state("connecting", "")
         controller.signals.new_block.connect(lambda n: self.block.setText(f"block {n:,}"))
         controller.signals.connection_changed.connect(self._set_state)

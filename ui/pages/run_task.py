@@ -9,14 +9,11 @@ snapshot of the price sheet it loaded in the background, so a keystroke never wa
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -37,15 +34,13 @@ from ui.pages.run_task_choice import RememberedChoice
 from ui.price_sheet import PriceSheetReader
 from ui.widgets.common import plain_label, scrolls_when_short, subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
-from ui.widgets.prompt_editor import PromptEditor, as_in_editor, conversion_notice
+from ui.widgets.prompt_editor import PromptEditor, choose_prompt_file, read_prompt_file
 from ui.widgets.quote_panel import QuotePanel
 from wallet.errors import QuoteError, WalletError
 from wallet.quote import LiveQuote, PromptInput, Quote
 from wallet.registry import ModelPrice, ProviderInfo
 
 MIN_INTERVAL = 0.016  # s: at most one quote per frame; faster edits (a paste, key repeat) are coalesced
-MAX_EDITOR_FILE_BYTES = 8 * 1024 * 1024  # over gpt-4.1's 1M-token window already; more would only freeze the editor
-PRIME_CHARS = 50_000  # a loaded file at least this long is counted in the background before it is shown
 EDITOR_HINT = "Plain text. Drop a text file on the editor or use Open file…"
 
 
@@ -367,8 +362,7 @@ class RunTaskPage(Page):
 
     # --- files ---
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a text file as the prompt", "",
-                                              "Text files (*.txt *.md *.rst *.py *.json *.csv *.log);;All files (*)")
+        path = choose_prompt_file(self)
         if path:
             self.load_file(path)
 
@@ -378,17 +372,12 @@ class RunTaskPage(Page):
         The editor's form of the text is what will be sent, so that is what is counted ahead; the user is told
         when it differs from the file."""
         live, model = self.live, self.picker.model()
-        self.open_button.setEnabled(False)
 
-        def work() -> tuple[str, str]:
-            if os.path.getsize(path) > MAX_EDITOR_FILE_BYTES:
-                raise QuoteError(f"{Path(path).name} is over {MAX_EDITOR_FILE_BYTES // 2**20} MiB: "
-                                 "far more than any model here can read.")
-            original = PromptInput.from_file(path).messages[-1].content
-            text = as_in_editor(original)
-            if live is not None and model is not None and len(text) >= PRIME_CHARS:
-                live.counter(model.encoding, "user").count(text)
-            return text, conversion_notice(original)
+        def count(text: str) -> object:  # in the background, as the read
+            assert live is not None and model is not None
+            return live.counter(model.encoding, "user").count(text)
+
+        self.open_button.setEnabled(False)
 
         def loaded(result: tuple[str, str]) -> None:
             text, notice = result
@@ -407,7 +396,9 @@ class RunTaskPage(Page):
             self.requote()
 
         self._priming = True  # keystrokes meanwhile wait for the count rather than race it
-        op(work, parent=self).success(loaded).failure(lambda e: show_error(self, e)).finally_(finished).run()
+        primed = count if live is not None and model is not None else None
+        op(lambda: read_prompt_file(path, primed), parent=self).success(loaded).failure(
+            lambda e: show_error(self, e)).finally_(finished).run()
 
     # --- compare ---
     def open_compare(self) -> None:
