@@ -10,7 +10,8 @@ import ipaddress
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -99,6 +100,24 @@ def checks_by_itself(endpoint: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback  # a name like 127.0.0.1.example is not loopback
     except ValueError:
+        return False
+
+
+class ShareTheRoom(QObject):
+    """Keeps a table's columns at their minimum widths plus an equal share of whatever room is left."""
+
+    def __init__(self, widths: list[int], table: QTableWidget) -> None:
+        super().__init__(table)
+        self.widths = widths
+        self.table = table
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(event, QResizeEvent):
+            inside = event.size().width() - 2 * self.table.frameWidth()  # no scroll bars: the page scrolls
+            room = max(0, inside - sum(self.widths))
+            share, rest = divmod(room, len(self.widths))
+            for c, width in enumerate(self.widths):
+                self.table.horizontalHeader().resizeSection(c, width + share + (rest if c == 0 else 0))
         return False
 
 
@@ -191,9 +210,9 @@ class ProviderCard(QFrame):
                 if c >= 2:
                     item.setTextAlignment(right)
                 table.setItem(r, c, item)
-        # Every column as wide as its header and its cells, the model's name taking what is left (a very long
-        # registered name is cut short; its tooltip has it whole). Common minimums keep the columns of the
-        # cards aligned with each other. The table's minimum width is what the window's minimum makes room for.
+        # Every column at least as wide as its header and its cells (a very long registered model name is cut
+        # short; its tooltip has it whole); common minimums keep the cards' columns aligned with each other.
+        # The table's minimum width is what the window's minimum makes room for; wider, the room is shared.
         metrics = table.fontMetrics()
         widths = []
         for c in range(table.columnCount()):
@@ -201,10 +220,9 @@ class ProviderCard(QFrame):
             texts += [*table.horizontalHeaderItem(c).text().split("\n"), COLUMN_MINIMUMS[c]]
             widths.append(max(metrics.horizontalAdvance(t) for t in texts) + 20)
             head.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
-            head.resizeSection(c, widths[c])
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         widths[0] = min(widths[0], metrics.horizontalAdvance("gpt-3.5-turbo-16k") + 20)
         table.setMinimumWidth(sum(widths) + 2 * table.frameWidth())
+        table.installEventFilter(ShareTheRoom(widths, table))
         for r in range(table.rowCount()):
             table.item(r, 0).setToolTip(plain_tip(table.item(r, 0).text()))
         # Every row shown at one height, no inner scroll bar: the page scrolls instead.

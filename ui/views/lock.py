@@ -32,7 +32,9 @@ class LockView(QWidget):
         self.address.setStyleSheet("font-family: monospace;")
         self.address.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.address)
-        layout.addWidget(subtitle("Enter your wallet password to unlock."), 0, Qt.AlignmentFlag.AlignHCenter)
+        hint = subtitle("Enter your wallet password to unlock.")
+        hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)  # the text, not the label: it keeps the full width
+        layout.addWidget(hint)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Password")
