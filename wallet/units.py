@@ -17,6 +17,8 @@ BaseUnits = NewType("BaseUnits", int)
 
 DECIMALS = 18
 ONE = 10**DECIMALS
+# 2**256 (the largest token amount) has 78 digits; with a point and 18 decimals, 100 characters is ample.
+MAX_AMOUNT_CHARS = 100
 
 # [0-9], not \d: \d also matches Arabic-Indic, fullwidth and other digits, which int() would accept silently.
 _AMOUNT_RE = re.compile(r"^(?P<int>[0-9]+)?(?:\.(?P<frac>[0-9]*))?$")
@@ -27,6 +29,9 @@ def parse_amount(text: str, decimals: int = DECIMALS, *, allow_zero: bool = True
     if not isinstance(text, str):
         raise InvalidAmount("An amount must be text such as 12.5.")
     s = text.strip()
+    if len(s) > MAX_AMOUNT_CHARS:
+        # int() refuses more than 4,300 digits with a traceback; no amount a person means is near that.
+        raise InvalidAmount(f"{s[:20]}… is {len(s):,} characters long; that is not an amount.")
     if s.startswith("-"):
         raise InvalidAmount(f"The amount {s!r} is negative; amounts must be zero or more.")
     m = _AMOUNT_RE.match(s)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from wallet.errors import InvalidInput
+from wallet.keys import mnemonic
 from wallet.keys import secrets_io as sio
 from wallet.keys.metadata import WalletMeta
 from wallet.keys.vault import Vault
@@ -49,10 +51,17 @@ def change_password(
 
 
 def reset_password(vault: Vault, meta: WalletMeta, phrase: str, new: str, scrypt_n: int, save: Save) -> None:
-    """A forgotten password: the recovery phrase (proven to be this wallet's by the caller) is sealed under
-    ``new`` by the same steps as a change. The imported keys were sealed under the forgotten password and
-    cannot be opened: their entries go with the old generation, and their accounts stay as missing secrets
-    (address and label kept) until each key is imported again."""
+    """A forgotten password: the recovery phrase, once it proves to be this wallet's (it derives the first
+    account), is sealed under ``new`` by the same steps as a change. The imported keys were sealed under the
+    forgotten password and cannot be opened: their entries go with the old generation, and their accounts
+    stay as missing secrets (address and label kept) until each key is imported again."""
+    first = next((a for a in meta.accounts if a.kind == "hd" and a.index == 0), None)
+    if meta.mnemonic_secret is None or first is None:
+        raise InvalidInput("This wallet has no recovery phrase: its accounts were imported one by one, so its "
+                           "password cannot be reset. Import each key again into a new wallet.")
+    if mnemonic.derive_address(mnemonic.to_seed(phrase), 0) != first.address:
+        raise InvalidInput(f"This recovery phrase is not this wallet's: its first account is not "
+                           f"{first.address}. Check the words and their order.")
     _rotate(vault, meta, phrase, {}, new, scrypt_n, save)
 
 
