@@ -26,6 +26,7 @@ from wallet.services.devnet import DevnetService
 from wallet.services.network import Balances, NetworkService
 from wallet.services.payments import PaymentService
 from wallet.services.quotes import QuoteService
+from wallet.task_choice import TaskChoice
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from wallet.payments.reconcile import ReconcileReport
     from wallet.quote import Comparison, LiveQuote, PromptInput, Quote
 
-__all__ = ["AccountInfo", "Balances", "WalletService"]
+__all__ = ["AccountInfo", "Balances", "TaskChoice", "WalletService"]
 
 
 class WalletService:
@@ -48,7 +49,7 @@ class WalletService:
         self.bus = EventBus()
         self._network = NetworkService(data_dir, self.settings, self.bus, network or self.settings.network)
         self._accounts = AccountService(data_dir, self.settings, self.bus, auto_lock=auto_lock)
-        self._quotes = QuoteService(self._network, self.bus)
+        self._quotes = QuoteService(self._network, self.bus, data_dir, self.settings)
         self._devnet = DevnetService(data_dir, self._network)
         self._payments = PaymentService(data_dir, self._network, self._quotes, self.bus,
                                         signer=self._accounts.signer)
@@ -192,6 +193,12 @@ class WalletService:
     def change_password(self, old: str, new: str) -> None:
         self._accounts.change_password(old, new)
 
+    def reset_password(self, phrase: str, new_password: str) -> None:
+        """A forgotten password: the wallet's own recovery phrase sets a new one and unlocks the wallet.
+        Imported accounts keep their address and label but need their key imported again (it was sealed
+        under the forgotten password)."""
+        self._accounts.reset_password(phrase, new_password)
+
     def missing_secrets(self) -> list[str]:
         return self._accounts.missing_secrets()
 
@@ -203,6 +210,13 @@ class WalletService:
 
     def is_locked(self) -> bool:
         return self._accounts.is_locked()
+
+    def prepare_keys(self) -> None:
+        """Load the key libraries now (blocking, ~1 s), so that the first unlock does not wait for them."""
+        self._accounts.prepare_keys()
+
+    def keys_ready(self) -> bool:
+        return self._accounts.keys_ready()
 
     def touch(self) -> None:
         """User activity: pushes the auto-lock deadline back."""
@@ -239,8 +253,21 @@ class WalletService:
                    sheet: Sequence[ProviderInfo] | None = None) -> LiveQuote:
         return self._quotes.live_quote(provider_id, model, max_output, balance, sheet=sheet)
 
-    def warm_up_tokenizers(self) -> Future[None]:
-        return self._quotes.warm_up_tokenizers()
+    def warm_up_tokenizers(self, encodings: Sequence[str] | None = None) -> Future[None]:
+        return self._quotes.warm_up_tokenizers(encodings)
+
+    def warm_up_chosen_tokenizer(self) -> None:
+        """Blocking: load the tokenizer of the model a task on this network will be priced with."""
+        self._quotes.warm_up_chosen_tokenizer()
+
+    def task_choice(self) -> TaskChoice:
+        """The provider, model, budget and system prompt last chosen on the network in use."""
+        return self._quotes.task_choice()
+
+    def remember_task_choice(self, choice: TaskChoice, network: str | None = None) -> None:
+        """Remember ``choice`` for ``network`` (default: the one in use) across restarts; announced with
+        ``SettingsChanged("task_choice")``."""
+        self._quotes.remember_task_choice(choice, network)
 
     def tokenizer_pending(self, encoding: str) -> bool:
         return self._quotes.tokenizer_pending(encoding)
