@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextvars
+import hashlib
 import json
 import logging
 import time
@@ -77,6 +78,16 @@ def _demand_error(header: str | None) -> str | None:
         return None
     error = json.loads(base64.b64decode(header)).get("error")
     return error if isinstance(error, str) else None
+
+
+def authorization_key(payload: Any) -> str:
+    """One authorization however it is encoded or re-signed: its payer and nonce (EIP-3009), else the hash of the
+    scheme's signed payload."""
+    inner = payload.payload if isinstance(payload.payload, dict) else {}
+    auth = inner.get("authorization")
+    if isinstance(auth, dict) and isinstance(auth.get("from"), str) and isinstance(auth.get("nonce"), str):
+        return f"{auth['from'].lower()}:{auth['nonce'].lower()}"
+    return hashlib.sha256(json.dumps(inner, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class TimedFacilitatorClient(HTTPFacilitatorClient):
@@ -144,6 +155,9 @@ class Paywall:
         self._init_lock = asyncio.Lock()
         self._facilitator: TimedFacilitatorClient | None = None
         self._http: x402HTTPResourceServer | None = None
+        # Authorizations being served now. Until the first settlement is mined every copy of one authorization
+        # verifies, so without this claim each copy would run the backend: one payment, many model runs.
+        self._in_use: set[str] = set()
 
     def _build(self) -> x402HTTPResourceServer:
         """The SDK's resource server for the chat route (built at the first paid request, when the
@@ -209,6 +223,19 @@ class Paywall:
         if result.type != "payment-verified":
             return self._demand(result.response, priced)
         assert result.payment_payload is not None and result.payment_requirements is not None
+        claim = authorization_key(result.payment_payload)
+        if claim in self._in_use:
+            return JSONResponse({"error": {"message": "This payment is already being used by another request; "
+                                           "nothing was run or charged for this one.", "type": "payment_required",
+                                           "code": "payment_in_use"}}, status_code=402)
+        self._in_use.add(claim)
+        try:
+            return await self._serve_paid(http, context, result, priced, backend, spans)
+        finally:
+            self._in_use.discard(claim)
+
+    async def _serve_paid(self, http: x402HTTPResourceServer, context: HTTPRequestContext, result: Any,
+                          priced: PricedRequest, backend: Backend, spans: dict[str, float]) -> Response:
         try:
             with timed("backend"):
                 completion = await backend.complete(priced)
