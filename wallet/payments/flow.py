@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from wallet.endpoints import endpoint_refusal
 from wallet.errors import InvalidInput, ProviderError, WalletError
 from wallet.events import PaymentProgress, PaymentRecorded, PaymentSettled
 from wallet.payments.guard import GuardFacts, Reason, Verdict, ait, check
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from wallet.registry import ProviderInfo
 
 CHAT_PATH = "/v1/chat/completions"
+_TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
 Progress = Callable[[PaymentProgress], None]
 
 
@@ -145,6 +148,9 @@ class PaymentFlow:
     def prepare(self, task: Task, account: str, *, repeat: bool = False,
                 on_progress: Progress | None = None) -> PreparedPayment:
         provider, quote = self._quote(task, account)
+        refusal = endpoint_refusal(provider.endpoint)
+        if refusal is not None:
+            raise ProviderError(f"{refusal} Nothing was sent to the provider. Nothing was signed.")
         body = task.body()
         url = provider.endpoint.rstrip("/") + CHAT_PATH
         key = task_key(self.chain_id, account, provider, body)
@@ -233,13 +239,8 @@ class PaymentFlow:
     def _after_answer(self, intent: Intent, prepared: PreparedPayment, answer: Answer,
                       on_progress: Progress | None) -> PaymentResult:
         header, header_json = decode_settlement(answer.header(PAYMENT_RESPONSE))
-        settlement: Settlement | None = None
-        if header is not None and header.transaction:
-            settlement = self.ledger.settlement_in(header.transaction, intent)
-        if settlement is None:
-            found = self.ledger.find_settlement(intent)
-            settlement = found if isinstance(found, Settlement) else None
         evidence = {"response": _answer_evidence(answer), "payment_response": header_json}
+        settlement = self._settlement_of(intent, header.transaction if header is not None else None)
         if answer.status != 200:
             raise self._fail_after_answer(intent, prepared, answer, settlement, evidence)
         try:
@@ -260,6 +261,21 @@ class PaymentFlow:
         self._settled(intent, pid, on_progress)
         notes = (settlement.problem,) if settlement.problem else ()
         return PaymentResult(text, usage, prepared.quote, settlement.charged, settlement.tx_hash, intent.id, notes)
+
+    def _settlement_of(self, intent: Intent, named_tx: str | None) -> Settlement | None:
+        """The intent's settlement on chain: in the transaction the provider named, if that is one, else found by
+        its nonce. The provider's word only says where to look; a chain that cannot be read now leaves the
+        payment pending (reconciliation settles it later), never loses the answer that arrived."""
+        try:
+            if named_tx is not None and _TX_HASH.fullmatch(named_tx):
+                found = self.ledger.settlement_in(named_tx, intent)
+                if found is not None:
+                    return found
+            found = self.ledger.find_settlement(intent)
+        except WalletError as e:
+            self.store.note(intent.id, f"The settlement could not be checked on chain yet: {e.user_message}")
+            return None
+        return found if isinstance(found, Settlement) else None
 
     def _fail_after_answer(self, intent: Intent, prepared: PreparedPayment, answer: Answer,
                            settlement: Settlement | None, evidence: dict[str, Any],

@@ -6,10 +6,12 @@ that says so, never a hang or a traceback.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wallet.bounded_json import loads_bounded
+from wallet.endpoints import endpoint_problem
 from wallet.errors import ProviderError
 
 if TYPE_CHECKING:
@@ -46,31 +48,66 @@ class Answer:
 
 
 class ProviderHttp:
-    """One HTTP client per wallet (connections to a provider are reused)."""
+    """One HTTP client per wallet (connections to a provider are reused).
+
+    ``answer_timeout`` bounds the whole exchange, not each read: a provider that dribbles its answer a byte at a
+    time never trips a per-read timeout, so the request runs on a worker thread and the caller stops waiting at
+    the deadline. The abandoned request's connection is never reused: the next request gets a fresh client.
+    """
 
     def __init__(self, answer_timeout: float = ANSWER_TIMEOUT) -> None:
+        self.answer_timeout = answer_timeout
+        self._client = self._new_client()
+
+    def _new_client(self) -> httpx.Client:
         import httpx
 
-        self.answer_timeout = answer_timeout
-        self._client = httpx.Client(timeout=httpx.Timeout(answer_timeout, connect=CONNECT_TIMEOUT),
-                                    follow_redirects=False, trust_env=False)
+        return httpx.Client(timeout=httpx.Timeout(self.answer_timeout, connect=CONNECT_TIMEOUT),
+                            follow_redirects=False, trust_env=False)
 
     def close(self) -> None:
         self._client.close()
 
     def post(self, url: str, body: bytes, headers: dict[str, str] | None = None) -> Answer:
-        import httpx
+        client = self._client
+        outcome: list[Answer | BaseException] = []
+        done = threading.Event()
+        abandoned = threading.Event()
 
-        try:
-            with self._client.stream("POST", url, content=body, headers={
-                    "content-type": "application/json", "accept": "application/json", **(headers or {})}) as r:
-                return Answer(r.status_code, {k.lower(): v for k, v in r.headers.items()}, _read_capped(r, url))
-        except httpx.TimeoutException:
-            raise ProviderTimeout(f"The provider at {url} did not answer within {self.answer_timeout:g} s.") from None
-        except httpx.RemoteProtocolError as e:
-            raise MalformedAnswer(f"The provider at {url} answered with malformed HTTP ({_short(e)}).") from None
-        except httpx.HTTPError as e:
-            raise ProviderError(f"Cannot reach the provider at {url} ({e.__class__.__name__}).") from None
+        def run() -> None:
+            try:
+                outcome.append(_post(client, url, body, headers, self.answer_timeout))
+            except BaseException as e:  # handed to the caller, which raises it
+                outcome.append(e)
+            finally:
+                done.set()
+                if abandoned.is_set():
+                    client.close()
+
+        threading.Thread(target=run, name="provider-request", daemon=True).start()
+        if not done.wait(self.answer_timeout + CONNECT_TIMEOUT):
+            abandoned.set()
+            self._client = self._new_client()
+            raise ProviderTimeout(f"The provider at {url} did not answer within {self.answer_timeout:g} s.")
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+
+def _post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str] | None, timeout: float) -> Answer:
+    import httpx
+
+    try:
+        with client.stream("POST", url, content=body, headers={
+                "content-type": "application/json", "accept": "application/json", **(headers or {})}) as r:
+            return Answer(r.status_code, {k.lower(): v for k, v in r.headers.items()}, _read_capped(r, url))
+    except httpx.TimeoutException:
+        raise ProviderTimeout(f"The provider at {url} did not answer within {timeout:g} s.") from None
+    except httpx.RemoteProtocolError as e:
+        raise MalformedAnswer(f"The provider at {url} answered with malformed HTTP ({_short(e)}).") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as e:
+        raise ProviderError(f"Cannot reach the provider at {url}: {endpoint_problem(e, timeout)}") from None
 
 
 def _read_capped(response: httpx.Response, url: str) -> bytes:

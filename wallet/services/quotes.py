@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wallet.config import DataDir, Settings
+from wallet.endpoints import endpoint_problem, endpoint_refusal
 from wallet.events import EventBus, NetworkSwitched, ProvidersChanged, SettingsChanged
 from wallet.registry import ProviderInfo
 from wallet.task_choice import SETTING, TaskChoice
@@ -73,9 +74,12 @@ class QuoteService:
         (False, what is wrong and what to do, in words)."""
         import httpx
 
+        refusal = endpoint_refusal(url)
+        if refusal is not None:
+            return False, refusal
         t0 = time.monotonic()
         try:
-            r = httpx.get(url, timeout=timeout, follow_redirects=False)
+            r = httpx.get(url, timeout=timeout, follow_redirects=False, trust_env=False)
         except (httpx.HTTPError, httpx.InvalidURL) as e:
             return False, endpoint_problem(e, timeout)
         return True, f"HTTP {r.status_code} in {(time.monotonic() - t0) * 1000:.0f} ms"
@@ -142,27 +146,3 @@ class QuoteService:
         from wallet import tokenizers
 
         return encoding in tokenizers.SUPPORTED_ENCODINGS and not tokenizers.is_loaded(encoding)
-
-
-def endpoint_problem(exc: Exception, timeout: float) -> str:
-    """Why a provider's endpoint could not be reached, and what to do, for a person rather than a log."""
-    import httpx
-
-    text = str(exc).lower()
-    if isinstance(exc, httpx.TimeoutException):
-        return (f"No answer within {timeout:g} seconds: the provider's server is slow or cannot be reached from "
-                "here. Try again later, or use another provider.")
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-        return ("The registered endpoint is not a web address the wallet can use (http or https): tasks cannot "
-                "be sent to this provider.")
-    if isinstance(exc, httpx.ConnectError):
-        if "certificate" in text or "ssl" in text:
-            return ("Its secure connection (HTTPS certificate) could not be verified: do not use this provider "
-                    "until it is fixed.")
-        if any(s in text for s in ("name or service not known", "nodename nor servname", "name resolution",
-                                   "getaddrinfo")):
-            return ("The endpoint's host name cannot be found: check this computer's internet connection; if it "
-                    "works, the provider's address is wrong.")
-        return ("Nothing answers at this address: the provider's server is not running, or does not accept "
-                "connections from here. Try again later, or use another provider.")
-    return "The connection failed before the provider answered. Try again later, or use another provider."

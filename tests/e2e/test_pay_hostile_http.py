@@ -1,0 +1,117 @@
+"""The wallet against a hand-written hostile HTTP server on loopback: answers dribbled forever, a settlement
+header that lies about its transaction, and registry endpoints no request should go to."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from gatewaykit import TEST_MODELS, PrivateChain, RunningGateway, new_payer, register_provider
+from hostilekit import HostileServer, dribble, proxy_to
+from paykit import flow_for, token_of
+
+from provider.register import register
+from wallet.errors import ProviderError
+from wallet.payments.flow import PaymentFlow, Task
+from wallet.payments.intents import REFUSED, SETTLED
+from wallet.payments.provider_http import ProviderHttp, ProviderTimeout
+from wallet.quote import PromptInput
+
+pytestmark = pytest.mark.chain
+MODEL = "gpt-4o-mini"
+
+
+@pytest.fixture
+def chain(private_chain: PrivateChain) -> Any:
+    return private_chain.chain
+
+
+@pytest.fixture
+def payer(chain: Any) -> LocalAccount:
+    return new_payer(chain)
+
+
+@pytest.fixture
+def wallet(chain, payer, tmp_path: Path) -> PaymentFlow:
+    return flow_for(chain.profile, tmp_path / "wallet.sqlite3", payer, answer_timeout=2)
+
+
+def task(provider_id: int, prompt: str = "Tell me about x402.") -> Task:
+    return Task(provider_id, MODEL, PromptInput.text(prompt), 64)
+
+
+@pytest.mark.parametrize("first", [b"HTTP/1.1 402 Payment Required\r\n",
+                                   b"HTTP/1.1 402 Payment Required\r\ncontent-length: 100000\r\n\r\n"],
+                         ids=["headers", "body"])
+def test_an_answer_dribbled_byte_by_byte_ends_at_the_deadline(first: bytes) -> None:
+    # A byte every 0.2 s never trips a per-read timeout of 2 s; only a deadline on the whole answer ends it.
+    stop = threading.Event()
+    byte = b"x-a: b\r\n" if first.endswith(b"Required\r\n") else b"x"
+    with HostileServer(dribble(first, byte, 0.2, stop)) as server:
+        http = ProviderHttp(answer_timeout=2)
+        try:
+            with pytest.raises(ProviderTimeout, match="did not answer within 2 s"):
+                http.post(server.url + "/v1/chat/completions", b"{}")
+        finally:
+            stop.set()
+            http.close()
+
+
+def _lying_settlement(transaction: str) -> Callable[[int, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]:
+    def rewrite(status: int, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if "payment-response" in headers:
+            doc = json.loads(base64.b64decode(headers["payment-response"]))
+            doc["transaction"] = transaction
+            headers["payment-response"] = base64.b64encode(json.dumps(doc).encode()).decode()
+        return status, headers, body
+    return rewrite
+
+
+@pytest.mark.parametrize("transaction", ["0xnot-a-hash", "0x" + "11" * 32, "", "0x" + "ab" * 2000],
+                         ids=["malformed", "unknown", "empty", "long"])
+def test_a_settlement_header_that_lies_about_its_transaction_loses_neither_answer_nor_record(
+        chain, payer, wallet: PaymentFlow, start_gateway: Callable[..., RunningGateway], transaction: str) -> None:
+    provider_id, owner, pay_to = register_provider(chain)
+    gateway = start_gateway(provider_id, chain=chain)
+    before = token_of(chain).balance_of(payer.address)
+    with HostileServer(proxy_to(gateway.url, _lying_settlement(transaction))) as proxy:
+        register(chain, owner, name="Lying AI", endpoint=proxy.url, pay_to=pay_to.address,
+                 models=list(TEST_MODELS), provider_id=provider_id)
+        prepared = wallet.prepare(task(provider_id), payer.address)
+        assert prepared.verdict.ok, prepared.verdict.message
+        result = wallet.pay(prepared)
+    assert result.response_text and result.paid_base_units == prepared.amount
+    assert result.tx_hash is not None and result.tx_hash.startswith("0x") and len(result.tx_hash) == 66
+    record = wallet.store.get(result.intent_id)
+    assert (record.status, record.delivered, record.tx_hash) == (SETTLED, True, result.tx_hash)
+    assert before - token_of(chain).balance_of(payer.address) == prepared.amount
+
+
+def _registered_at(chain, endpoint: str) -> int:
+    """A provider whose registry entry names ``endpoint``, registered straight on the contract (the registry
+    takes any non-empty string; ``ai-provider register`` would refuse these)."""
+    provider_id, owner, pay_to = register_provider(chain)
+    chain.registry().update_provider(owner, provider_id, "Odd AI", endpoint, pay_to.address)
+    return provider_id
+
+
+@pytest.mark.parametrize(("endpoint", "words"), [
+    ("http://127.0.0.1:9/a\r\nX-Injected: 1", "control characters"),
+    ("file:///etc/passwd", "http or https"),
+    ("http://user:secret@127.0.0.1:9", "user name or password"),
+    ("http://127.0.0.1:9/?q=1", "query"),
+    ("http://127.0.0.1:0", "port"),
+], ids=["crlf", "file", "userinfo", "query", "port-0"])
+def test_an_endpoint_no_request_should_go_to_is_refused_in_words_before_any_request(
+        chain, payer, wallet: PaymentFlow, endpoint: str, words: str) -> None:
+    provider_id = _registered_at(chain, endpoint)
+    with pytest.raises(ProviderError, match=words) as caught:
+        wallet.prepare(task(provider_id), payer.address)
+    assert "Nothing was signed." in caught.value.user_message
+    assert not [i for i in wallet.store.list() if i.status != REFUSED]
