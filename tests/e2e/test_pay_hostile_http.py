@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import run_cli
 from eth_account.signers.local import LocalAccount
 from gatewaykit import TEST_MODELS, PrivateChain, RunningGateway, new_payer, register_provider
 from hostilekit import HostileServer, dribble, proxy_to
-from paykit import flow_for, token_of
+from paykit import cli_wallet, flow_for, token_of
 
 from provider.register import register
 from wallet.errors import ProviderError
@@ -115,3 +116,22 @@ def test_an_endpoint_no_request_should_go_to_is_refused_in_words_before_any_requ
         wallet.prepare(task(provider_id), payer.address)
     assert "Nothing was signed." in caught.value.user_message
     assert not [i for i in wallet.store.list() if i.status != REFUSED]
+
+
+def test_registry_strings_cannot_drive_the_terminal(chain, private_chain: PrivateChain, payer, tmp_path: Path,
+                                                    start_gateway: Callable[..., RunningGateway]) -> None:
+    # A name that would erase its own line and write a trusted provider's name (and reorder text) in its place.
+    name = "Evil AI\r\x1b[2K\x1b[32mDemo AI \u2713 verified\x1b[0m\u202e"
+    provider_id, owner, pay_to = register_provider(chain)
+    gateway = start_gateway(provider_id, chain=chain)
+    register(chain, owner, name=name, endpoint=gateway.url, pay_to=pay_to.address, models=list(TEST_MODELS),
+             provider_id=provider_id)
+    listed = run_cli(private_chain.data_dir.root, "--network", private_chain.network, "providers")
+    assert listed.code == 0, listed.err
+    data, pw, env = cli_wallet(tmp_path, chain.profile, payer)
+    declined = run_cli(data, "--network", "chain", "run", "--provider", str(provider_id), "--model", MODEL,
+                       "--max-output", "16", "--prompt", "hi", "--password-file", str(pw), env=env, stdin="n\n")
+    assert declined.code == 3, declined.err
+    for text in (listed.out, declined.err):
+        assert "Evil AI\\x0d\\x1b[2K" in text
+        assert not any(c in text for c in "\r\x1b\u202e")

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from wallet.devnet.anvil import free_port
+from wallet.endpoints import endpoint_refusal
 from wallet.services.quotes import QuoteService, endpoint_problem
 
 
@@ -48,3 +49,18 @@ def test_no_class_names() -> None:
         assert type(exc).__name__ not in text and text.endswith(".")
 
 
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest", "http://[fe80::1]:8402", "http://0.0.0.0:8402",
+                                 "http://224.0.0.1", "http://[::]:80", "http://a b.example", "http://x.example\u2028",
+                                 "javascript:alert(1)", "http://:80", "https://ai.example/v1?key=1"])
+def test_endpoints_the_wallet_sends_nothing_to(url: str) -> None:
+    reason = endpoint_refusal(url)
+    assert reason is not None and reason.startswith("The registered endpoint") and reason.endswith(".")
+    assert QuoteService.check_endpoint(url) == (False, reason)  # refused before any connection
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8402", "https://ai.acme.example", "https://ai.acme.example/v1/",
+                                 "http://bücher.example", "http://[::1]:8402", "http://localhost:8402"])
+def test_ordinary_endpoints_pass(url: str) -> None:
+    assert endpoint_refusal(url) is None

@@ -124,12 +124,15 @@ def _run_command(args_list: list[str]) -> int:
 
     from wallet.cli import exits
     from wallet.cli.context import CliContext
+    from wallet.cli.printable import PrintableStream
 
     # Known before parsing, so that even a command line argparse cannot parse gets its error as JSON.
     as_json = "--json" in args_list[: args_list.index("--")] if "--" in args_list else "--json" in args_list
     ctx: CliContext | None = None
     log_file = None
     command = "ai-wallet"
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)  # type: ignore[assignment]
     try:
         args = build_parser().parse_args(args_list)
         if not getattr(args, "command", None):
@@ -161,6 +164,7 @@ def _run_command(args_list: list[str]) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+        sys.stdout, sys.stderr = streams
 
 
 if __name__ == "__main__":
