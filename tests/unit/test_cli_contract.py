@@ -155,3 +155,20 @@ def test_a_settings_file_nested_deep(capsys: pytest.CaptureFixture[str], tmp_pat
     rc, out, err = run(capsys, "--data-dir", str(tmp_path), "account", "list", "--json")
     assert rc == exits.FAILURE and json.loads(out)["error"]["code"] == "config_error"
     assert "nested more than" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["budget"], ["--json", "budget"], ["payments", "show", "7"]])
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path, argv: list[str]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # `ai-wallet … | head -0`: every write meets a closed pipe
+    try:
+        out = subprocess.run([sys.executable, "-m", "wallet.cli.main", "--data-dir", str(tmp_path), *argv],
+                             stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert out.returncode in (1, 2) and "Traceback" not in out.stderr and "internal error" not in out.stderr, \
+        out.stderr

@@ -158,3 +158,38 @@ def test_reserving_keeps_nonces_unique(store: IntentStore) -> None:
     store.reserve(draft("a", nonce=1))
     with pytest.raises(sqlite3.IntegrityError):
         store.reserve(replace(draft("b", nonce=1)))
+
+
+DEEP_READER = textwrap.dedent("""
+    import sys
+    import eth_account  # raises the recursion limit to 100,000: deep JSON would overflow the C stack
+    from pathlib import Path
+    from wallet.payments.intents import IntentStore
+    from wallet.storage import Database
+    store = IntentStore(Database(Path(sys.argv[1])))
+    print(*(sorted(i.evidence) for i in store.list()))
+""")
+
+
+@pytest.mark.parametrize("evidence", ["[" * 200_000 + "]" * 200_000, "{not json", '"a string"', "[]"])
+def test_hostile_evidence_costs_that_record_its_evidence_never_the_list(store: IntentStore, tmp_path: Path,
+                                                                       evidence: str) -> None:
+    store.set_budgets(Budgets(None, None))
+    store.reserve(draft("a", nonce=1))
+    bad = store.reserve(draft("b", nonce=2))
+    store.db.execute("UPDATE payment_intents SET evidence = ? WHERE id = ?", (evidence, bad.id))
+    out = subprocess.run([sys.executable, "-c", DEEP_READER, str(store.db.path)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["['unreadable']", "['request']"]
+    assert store.note(bad.id, "noted").reason == "noted"  # and it can still be written to
+
+
+def test_a_damaged_amount_is_said_in_words(store: IntentStore) -> None:
+    from wallet.storage.db import StorageError
+
+    store.set_budgets(Budgets(None, None))
+    intent = store.reserve(draft("a", nonce=1))
+    store.db.execute("UPDATE payment_intents SET authorized_base_units = 'lots' WHERE id = ?", (intent.id,))
+    with pytest.raises(StorageError, match=f"Payment record {intent.id} .* is damaged"):
+        store.list()

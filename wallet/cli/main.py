@@ -7,6 +7,7 @@ what it needs (web3 costs ~1 s) inside its handler.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -116,7 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wallet.cli.app_launch import launch_app
 
         return launch_app(app_args.data_dir, app_args.network)
-    return _run_command(args_list)
+    try:
+        return _run_command(args_list)
+    except BrokenPipeError:
+        # The reader went away (`ai-wallet payments | head -1`): nothing is left to tell it. Point stdout at
+        # nowhere so that the interpreter's last flush does not fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
 
 
 def _run_command(args_list: list[str]) -> int:
@@ -147,6 +156,8 @@ def _run_command(args_list: list[str]) -> int:
 
         log_file = setup_logging(ctx.data_dir, "cli", console_level=logging.WARNING)
         return int(args.func(args, ctx) or 0)
+    except BrokenPipeError:
+        raise  # not a fault of the wallet: main() ends quietly
     except Exception as e:
         from wallet.errors import WalletError
 

@@ -18,14 +18,18 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from wallet.errors import PaymentRefused
+from wallet.bounded_json import loads_bounded
+from wallet.errors import InvalidInput, PaymentRefused
 from wallet.payments.budgets import Budgets, day_start, over_budget, read_budgets, write_budgets
 from wallet.payments.guard import PendingTask, earlier_payment_reasons
 from wallet.storage import Database
-from wallet.storage.db import amount_from_db, amount_to_db
+from wallet.storage.db import StorageError, amount_from_db, amount_to_db
 
 REFUSED, PENDING, SETTLED, EXPIRED, CANCELLED = "refused", "pending", "settled", "expired", "cancelled"
 MAX_EVIDENCE_TEXT = 256 * 1024  # per field: a long prompt or answer is kept whole up to this, then cut
+MAX_EVIDENCE_BYTES = 16 * 1024 * 1024  # a record's whole evidence: a few fields of MAX_EVIDENCE_TEXT, escaped
+MAX_EVIDENCE_DEPTH = 64
+UNREADABLE_EVIDENCE = "The evidence kept with this payment is damaged or nested too deep to read."
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,7 @@ class IntentStore:
                 return _from_row(row)  # already moved on (another process reconciled it first)
             values = {k: v for k, v in columns.items() if v is not None}
             if evidence:
-                values["evidence"] = _dump({**json.loads(row["evidence"]), **evidence})
+                values["evidence"] = _dump({**_load_evidence(row["evidence"]), **evidence})
             values["updated_at"] = int(time.time())
             sets = ", ".join(f"{k} = ?" for k in values)
             conn.execute(f"UPDATE payment_intents SET {sets} WHERE id = ?", (*values.values(), intent_id))
@@ -233,14 +237,29 @@ def _filters(**conditions: Any) -> tuple[str, tuple[Any, ...]]:
 
 
 def _from_row(row: sqlite3.Row) -> Intent:
-    return Intent(
-        id=row["id"], task_key=row["task_key"], created_at=row["created_at"], updated_at=row["updated_at"],
-        chain_id=row["chain_id"], account=row["account"], provider_id=row["provider_id"],
-        provider_name=row["provider_name"], endpoint=row["endpoint"], model=row["model"], scheme=row["scheme"],
-        asset=row["asset"], pay_to=row["pay_to"], quote=int(row["quote_base_units"]),
-        authorized=int(row["authorized_base_units"]), charged=amount_from_db(row["charged_base_units"]),
-        nonce=row["nonce"], valid_after=row["valid_after"], valid_before=row["valid_before"],
-        from_block=row["from_block"], status=row["status"], delivered=bool(row["delivered"]),
-        tx_hash=row["tx_hash"], block_number=row["block_number"], reason=row["reason"],
-        evidence=json.loads(row["evidence"]),
-    )
+    try:
+        return Intent(
+            id=row["id"], task_key=row["task_key"], created_at=row["created_at"], updated_at=row["updated_at"],
+            chain_id=row["chain_id"], account=row["account"], provider_id=row["provider_id"],
+            provider_name=row["provider_name"], endpoint=row["endpoint"], model=row["model"], scheme=row["scheme"],
+            asset=row["asset"], pay_to=row["pay_to"], quote=int(row["quote_base_units"]),
+            authorized=int(row["authorized_base_units"]), charged=amount_from_db(row["charged_base_units"]),
+            nonce=row["nonce"], valid_after=row["valid_after"], valid_before=row["valid_before"],
+            from_block=row["from_block"], status=row["status"], delivered=bool(row["delivered"]),
+            tx_hash=row["tx_hash"], block_number=row["block_number"], reason=row["reason"],
+            evidence=_load_evidence(row["evidence"]),
+        )
+    except (ValueError, TypeError):
+        raise StorageError(f"Payment record {row['id']} in the wallet's database is damaged (an amount that is "
+                           "not a number); it was left as it is.") from None
+
+
+def _load_evidence(text: object) -> dict[str, Any]:
+    """The evidence column, bounded: a damaged or hostile value (deep JSON would overflow the C stack once
+    eth_account has raised the recursion limit) costs that record its evidence, never the whole list."""
+    try:
+        doc = loads_bounded(text if isinstance(text, str) else "", max_bytes=MAX_EVIDENCE_BYTES,
+                            max_depth=MAX_EVIDENCE_DEPTH, what="payment evidence")
+    except InvalidInput:
+        doc = None
+    return doc if isinstance(doc, dict) else {"unreadable": UNREADABLE_EVIDENCE}
