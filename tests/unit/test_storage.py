@@ -99,6 +99,25 @@ def test_only_a_regular_file_is_a_database(tmp_path: Path, kind: str) -> None:
         Database(path).connection()
 
 
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("kind", ["fifo", "device", "directory"])
+def test_sqlite_companion_files_must_be_regular_too(tmp_path: Path, suffix: str, kind: str) -> None:
+    path = tmp_path / "wallet.sqlite3"
+    db = Database(path)
+    db.execute("SELECT 1")
+    db.close()  # the last connection removes the -wal and -shm files
+    companion = tmp_path / f"wallet.sqlite3{suffix}"
+    if kind == "fifo":
+        os.mkfifo(companion)
+    elif kind == "directory":
+        companion.mkdir()
+    else:
+        companion.symlink_to("/dev/zero")
+    with pytest.raises(StorageError, match=f"wallet.sqlite3{suffix} is not a regular file"):
+        Database(path).connection()
+    assert companion.is_fifo() or companion.is_dir() or companion.is_symlink()  # left as it is
+
+
 def test_amounts_round_trip_beyond_64_bits(tmp_path: Path) -> None:
     db = Database(tmp_path / "wallet.sqlite3")
     big = 10**30 + 7  # a million trillion AIT in base units: past SQLite's INTEGER

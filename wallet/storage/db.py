@@ -81,6 +81,17 @@ class Database:
             raise StorageError(f"The wallet's database {self.path} cannot be read: {e.strerror}.") from None
         if not stat.S_ISREG(st.st_mode):
             raise StorageError(f"The wallet's database {self.path} is not a regular file; move it aside.")
+        for suffix in ("-wal", "-shm", "-journal"):  # SQLite's companions: a device or pipe there hangs or fails
+            companion = self.path.with_name(self.path.name + suffix)
+            try:
+                mode = os.lstat(companion).st_mode
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                raise StorageError(f"The wallet's database file {companion} cannot be read: {e.strerror}.") from None
+            if not stat.S_ISREG(mode):
+                raise StorageError(f"The wallet's database file {companion} is not a regular file (SQLite keeps "
+                                   "its write-ahead log there); move it aside.")
 
     def _thread_connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
