@@ -43,7 +43,7 @@ def test_create_list_add_reveal(cli, tmp_path: Path) -> None:  # type: ignore[no
     assert body["address"] == Account.from_mnemonic(body["mnemonic"]).address
     assert "Write these words down" in created.stderr and body["mnemonic"] not in created.stderr
     again = cli("create", "--password-file", pw, ok=False)
-    assert again.returncode == 2 and "already exists" in again.stderr
+    assert again.returncode == 2 and "already exists" in again.stderr and "`ai-wallet account add`" in again.stderr
     added = json.loads(cli("add", "--label", "savings", "--password-file", pw, "--json").stdout)
     assert added["index"] == 1 and added["label"] == "savings"
     listed = json.loads(cli("list", "--json").stdout)

@@ -93,7 +93,8 @@ def _print_account(ctx: CliContext, args: argparse.Namespace, info, verb: str) -
 def cmd_create(args: argparse.Namespace, ctx: CliContext) -> int:
     svc = ctx.service
     if svc.has_wallet():
-        raise InvalidInput(f"A wallet already exists in {ctx.data_dir.root}. Use another --data-dir for a second one.")
+        raise InvalidInput(f"A wallet already exists in {ctx.data_dir.root}. To add an account to it: "
+                           "`ai-wallet account add`; for a second wallet, use another --data-dir.")
     password = _password(args, "New wallet password: ", new=True)
     phrase = svc.create_wallet(password, words=args.words)
     address = svc.accounts()[0].address
