@@ -31,6 +31,9 @@ class NetworkProfile:
         try:
             return self.contracts[name]
         except KeyError:
+            if self.is_devnet:  # the devnet's addresses come from its deployment, made by `devnet up`
+                raise ConfigError(f"The devnet has no {name} yet: start the devnet (`ai-wallet devnet up`, or open "
+                                  "the app), which deploys the contracts the first time.") from None
             raise ConfigError(
                 f"The network {self.name!r} has no {name} address configured. "
                 "Add it in Settings → Network (or networks.json)."

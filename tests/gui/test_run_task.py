@@ -358,8 +358,8 @@ def test_registry_missing_from_the_network_settings(tmp_path: Path, qtbot: QtBot
     p.on_shown()
     qtbot.waitUntil(lambda: p.stack.currentWidget() is p.empty_view, timeout=30_000)
     assert p.empty_view.text() == (
-        f"{UNREADABLE}\nThe network 'devnet' has no ProviderRegistry address configured. "
-        "Add it in Settings → Network (or networks.json).")
+        f"{UNREADABLE}\nThe devnet has no ProviderRegistry yet: start the devnet (`ai-wallet devnet up`, or "
+        "open the app), which deploys the contracts the first time.")
     service.close()
 
 

@@ -172,3 +172,19 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path, argv: 
         os.close(write_end)
     assert out.returncode in (1, 2) and "Traceback" not in out.stderr and "internal error" not in out.stderr, \
         out.stderr
+
+
+@pytest.mark.parametrize("argv", [["payments", "reconcile"], ["providers"],
+                                  ["quote", "--provider", "1", "--model", "m", "--max-output", "5", "--prompt", "x"]])
+def test_before_the_devnet_was_ever_started_the_error_says_how_to_start_it(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]) -> None:
+    code, _, err = run(capsys, "--data-dir", str(tmp_path), *argv)
+    assert code == exits.FAILURE and "`ai-wallet devnet up`" in err and "networks.json" not in err
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", str(2**63), "0"])
+def test_a_payment_id_past_any_record_is_not_found(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                  number: str) -> None:
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path), "--json", "payments", "show", number)
+    assert code == exits.USAGE
+    assert json.loads(out)["error"]["message"] == f"There is no payment {number} in this wallet."

@@ -144,6 +144,8 @@ class IntentStore:
             return read_budgets(conn)
 
     def get(self, intent_id: int) -> Intent:
+        if not 0 < intent_id < 2**63:  # SQLite's INTEGER: a larger id names no record (and cannot be bound)
+            raise KeyError(intent_id)
         rows = self.db.execute("SELECT * FROM payment_intents WHERE id = ?", (intent_id,))
         if not rows:
             raise KeyError(intent_id)
