@@ -73,6 +73,8 @@ def test_less_than_the_quote_passes_with_a_note() -> None:
     ({"amount": "1e18"}, "malformed", "not a whole number"),
     ({"amount": "-5"}, "malformed", "not a whole number"),
     ({"amount": str(2**256)}, "malformed", "not a whole number"),
+    ({"amount": "2100000000000000\n"}, "malformed", "not a whole number"),
+    ({"amount": "٢١"}, "malformed", "not a whole number"),
 ])
 def test_each_check_names_its_reason(over: dict[str, Any], code: str, words: str) -> None:
     v = verdict(option(**over))

@@ -26,8 +26,8 @@ TOKEN_VERSION = "1"
 VALIDITY_CAP_SECONDS = 300
 MAX_UINT256 = 2**256 - 1
 NO_BUDGETS = Budgets(None, None)
-_DIGITS = re.compile(r"^[0-9]{1,78}$")
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+_DIGITS = re.compile(r"[0-9]{1,78}")          # used with fullmatch: "$" would let a final newline through
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _check_one(req: PaymentRequirements, facts: GuardFacts) -> list[Reason]:
     if req.network != network:
         reasons.append(Reason("network", f"The provider asked to be paid on {_printable(req.network)}, "
                                          f"but the wallet is connected to {network}."))
-    if not _ADDRESS.match(req.asset or "") or req.asset.lower() != facts.token.lower():
+    if not _ADDRESS.fullmatch(req.asset or "") or req.asset.lower() != facts.token.lower():
         reasons.append(Reason("asset", f"The provider asked to be paid in the token at {_printable(req.asset)}, "
                                        f"which is not this network's AI Token ({facts.token})."))
     rule = SCHEMES.get((req.scheme, transfer_method(req)))
@@ -143,7 +143,7 @@ def _check_one(req: PaymentRequirements, facts: GuardFacts) -> list[Reason]:
                                         f"{_printable(extra.get('name'))} version "
                                         f"{_printable(extra.get('version'))}, not {TOKEN_NAME} version "
                                         f"{TOKEN_VERSION}."))
-    if not _ADDRESS.match(req.pay_to or "") or req.pay_to.lower() != facts.pay_to.lower():
+    if not _ADDRESS.fullmatch(req.pay_to or "") or req.pay_to.lower() != facts.pay_to.lower():
         reasons.append(Reason("pay_to", f"The provider asked to be paid at {_printable(req.pay_to)}, but the "
                                         f"registry's payee for {facts.provider_name} is {facts.pay_to}."))
     amount = _amount(req.amount)
@@ -191,7 +191,7 @@ def _notes(req: PaymentRequirements, facts: GuardFacts) -> tuple[str, ...]:
 
 
 def _amount(text: object) -> int | None:
-    if not isinstance(text, str) or not _DIGITS.match(text):
+    if not isinstance(text, str) or not _DIGITS.fullmatch(text):
         return None
     value = int(text)
     return value if value <= MAX_UINT256 else None
