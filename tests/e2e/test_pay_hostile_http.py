@@ -91,6 +91,7 @@ def test_a_settlement_header_that_lies_about_its_transaction_loses_neither_answe
     assert result.tx_hash is not None and result.tx_hash.startswith("0x") and len(result.tx_hash) == 66
     record = wallet.store.get(result.intent_id)
     assert (record.status, record.delivered, record.tx_hash) == (SETTLED, True, result.tx_hash)
+    assert record.evidence["answer"] == result.response_text  # kept, should the wallet die before showing it
     assert before - token_of(chain).balance_of(payer.address) == prepared.amount
 
 

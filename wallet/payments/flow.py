@@ -247,7 +247,9 @@ class PaymentFlow:
             text, usage = parse_completion(answer)
         except ProviderError as e:
             raise self._fail_after_answer(intent, prepared, answer, settlement, evidence, e.user_message) from None
-        delivered = {"usage": usage, "response_sha256": hashlib.sha256(answer.body).hexdigest()}
+        # The answer is kept with its payment: a wallet killed before showing it loses nothing it paid for.
+        delivered = {"usage": usage, "response_sha256": hashlib.sha256(answer.body).hexdigest(),
+                     "answer": bounded_text(text)}
         pid = prepared.provider.id
         if settlement is None:
             note = (f"{prepared.provider.name} answered, but its payment is not on chain yet; the wallet keeps "
