@@ -25,6 +25,7 @@ from provider.keys import PayeeKeys
 from provider.misbehaviour import Misbehaviour
 from provider.network import GatewayChain
 from provider.paywall import MAX_TIMEOUT_SECONDS, Paywall
+from provider.request_deadline import REQUEST_READ_SECONDS, with_request_deadline
 from provider.sheet import POLL_SECONDS, PriceSheet
 
 GRACEFUL_SHUTDOWN_SECONDS = 3
@@ -60,11 +61,19 @@ def endpoint_port(endpoint: str) -> int | None:
         return None
 
 
+def server_config(app: FastAPI, host: str = "127.0.0.1", port: int = 0, *,
+                  request_deadline_seconds: float = REQUEST_READ_SECONDS) -> uvicorn.Config:
+    """How every server of the gateway runs ``app``: quiet, a deadline on each request's arrival (slow clients
+    cannot hold connections), a short graceful shutdown. ``host``/``port`` matter only without given sockets."""
+    return uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          http=with_request_deadline(request_deadline_seconds),
+                          timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+
+
 def run(app: FastAPI, host: str, port: int, listen_fd: int | None = None) -> None:
     """Serve ``app`` in the foreground until SIGTERM/SIGINT; on ``listen_fd`` when given (a listening socket
     inherited already bound), else on ``host:port``."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+    config = server_config(app, host, port)
     sockets = [socket.socket(fileno=listen_fd)] if listen_fd is not None else None
     uvicorn.Server(config).run(sockets=sockets)
 
@@ -72,12 +81,13 @@ def run(app: FastAPI, host: str, port: int, listen_fd: int | None = None) -> Non
 class ServerThread:
     """An app served by uvicorn on a thread, on ``host:port`` (port 0: any free port). ``url`` is where."""
 
-    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, *, name: str = "http-server") -> None:
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, *, name: str = "http-server",
+                 request_deadline_seconds: float = REQUEST_READ_SECONDS) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = host, int(self._sock.getsockname()[1])
-        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+        config = server_config(app, request_deadline_seconds=request_deadline_seconds)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, name=name,
                                         daemon=True)

@@ -185,14 +185,17 @@ def facilitator_server(chain: GatewayChain) -> Iterator[ServerThread]:
 @contextmanager
 def gateway_server(chain: GatewayChain, provider_id: int, facilitator_url: str | None, *,
                    misbehaviour: Misbehaviour | None = None, backend: Any = None,
-                   poll_seconds: float = 0.1) -> Iterator[RunningGateway]:
-    """A real gateway HTTP server for ``provider_id`` (demo backend unless ``backend``)."""
+                   poll_seconds: float = 0.1, request_deadline_seconds: float | None = None,
+                   ) -> Iterator[RunningGateway]:
+    """A real gateway HTTP server for ``provider_id`` (demo backend unless ``backend``; the servers' own deadline
+    on a request's arrival unless ``request_deadline_seconds``)."""
     from provider.demo_backend import DemoBackend
     from provider.serve import ServerThread, build_gateway
 
     gateway = build_gateway(chain, provider_id, backend or DemoBackend(), facilitator_url,
                             misbehaviour=misbehaviour, poll_seconds=poll_seconds)
-    server = ServerThread(gateway.app, name=f"gateway-{provider_id}").start()
+    deadline = {} if request_deadline_seconds is None else {"request_deadline_seconds": request_deadline_seconds}
+    server = ServerThread(gateway.app, name=f"gateway-{provider_id}", **deadline).start()
     try:
         yield RunningGateway(gateway, server, provider_id)
     finally:

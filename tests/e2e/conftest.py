@@ -3,9 +3,10 @@
 * ``gateway_chain`` — the session devnet as the gateway sees it (``GatewayChain``). Shared: never write to its
   registry (other tests count its providers);
 * ``facilitator_url`` — a real facilitator HTTP service on loopback for the session devnet (its own funded key);
-* ``start_gateway(provider_id=1, *, chain=None, facilitator_url=None, misbehaviour=None, backend=None)`` — a real
-  gateway HTTP server, stopped after the test; returns a ``RunningGateway`` (``.url``, ``.app``,
-  ``.gateway.sheet``). On another ``chain`` it gets a facilitator of its own;
+* ``start_gateway(provider_id=1, *, chain=None, facilitator_url=None, misbehaviour=None, backend=None,
+  request_deadline_seconds=None)`` — a real gateway HTTP server, stopped after the test; returns a
+  ``RunningGateway`` (``.url``, ``.app``, ``.gateway.sheet``). On another ``chain`` it gets a facilitator of its
+  own;
 * ``payer`` — a fresh account holding 100 AIT and no ETH, on the session devnet;
 * ``bare_payer`` — a plain x402 SDK client paying as ``payer``;
 * ``private_chain`` — a chain of this module's own (fresh anvil, contracts and demo providers deployed, no
