@@ -42,7 +42,8 @@ def build_gateway(chain: GatewayChain, provider_id: int, backend: Backend, facil
                   max_timeout_seconds: int = MAX_TIMEOUT_SECONDS) -> Gateway:
     """The gateway of registered provider ``provider_id``, following its registry entry from now on."""
     sheet = PriceSheet(chain.client, chain.registry(), provider_id, poll_seconds=poll_seconds).start()
-    paywall = Paywall(chain.network, chain.token_address, facilitator_url, max_timeout_seconds=max_timeout_seconds)
+    paywall = Paywall(chain.network, chain.token_address, facilitator_url, max_timeout_seconds=max_timeout_seconds,
+                      rpc_url=chain.rpc_url)
     app = create_app(sheet.current, paywall, backend, misbehaviour=misbehaviour, on_shutdown=sheet.stop)
     return Gateway(app, sheet, paywall)
 
