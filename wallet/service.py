@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from wallet.devnet.manager import DevnetStatus
     from wallet.payments.budgets import Budgets
+    from wallet.payments.expected import ExpectedCharge
     from wallet.payments.flow import PaymentResult, PreparedPayment, Progress
     from wallet.payments.intents import Intent
     from wallet.payments.reconcile import ReconcileReport
@@ -52,7 +53,7 @@ class WalletService:
         self._quotes = QuoteService(self._network, self.bus, data_dir, self.settings)
         self._devnet = DevnetService(data_dir, self._network)
         self._payments = PaymentService(data_dir, self._network, self._quotes, self.bus,
-                                        signer=self._accounts.signer)
+                                        signer=self._accounts.signer, settings=self.settings)
 
     def close(self) -> None:
         self._payments.close()
@@ -274,14 +275,15 @@ class WalletService:
 
     # --- payments ---
     def prepare_payment(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int, *,
-                        account: str | None = None, repeat: bool = False,
+                        account: str | None = None, repeat: bool = False, scheme: str | None = None,
                         on_progress: Progress | None = None) -> PreparedPayment:
-        """Ask the provider for its 402 and run the guard on it: the demand and the verdict. Nothing is signed."""
+        """Ask the provider for its 402 and run the guard on it: the demand and the verdict. Nothing is signed.
+        ``scheme``: auto | upto | exact (default: ``payment_scheme()``)."""
         payer = account or self._accounts.current_account()
         if payer is None:
             raise InvalidInput("There is no account to pay from: create or import a wallet first.")
         return self._payments.prepare(payer, provider_id, model, prompt_input, max_output, repeat=repeat,
-                                      on_progress=on_progress)
+                                      scheme=scheme, on_progress=on_progress)
 
     def pay(self, prepared: PreparedPayment, on_progress: Progress | None = None, *,
             repeat: bool = False) -> PaymentResult:
@@ -298,6 +300,30 @@ class WalletService:
 
     def reconcile_payments(self) -> ReconcileReport:
         return self._payments.reconcile()
+
+    def cancel_payment(self, intent_id: int) -> Intent:
+        """Cancel a pending payment's authorization on chain; the account pays the gas (``InsufficientFunds``
+        when it has no ETH: the authorization then stays open until it expires)."""
+        return self._payments.cancel(intent_id)
+
+    def disputes(self, *, provider_id: int | None = None, limit: int = 500) -> list[Intent]:
+        return self._payments.disputes(provider_id=provider_id, limit=limit)
+
+    def disputes_by_provider(self) -> dict[int, int]:
+        """Provider id → disputed payments held against it on this network (to mark providers)."""
+        return self._payments.disputes_by_provider()
+
+    def expected_charge(self, quote: Quote) -> ExpectedCharge:
+        """The maximum of a metered payment for ``quote`` and the charge to expect (docs/payments.md)."""
+        return self._payments.expected_charge(quote)
+
+    def payment_scheme(self) -> str:
+        """The scheme preference: auto (metered when offered, else exact), upto or exact."""
+        return self._payments.scheme()
+
+    def set_payment_scheme(self, scheme: str) -> None:
+        """Saved across restarts; announced with ``SettingsChanged("payment_scheme")``."""
+        self._payments.set_scheme(scheme)
 
     def payment_budgets(self) -> Budgets:
         return self._payments.budgets()
