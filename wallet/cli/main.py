@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "wallet.cli.account_cmd",
     "wallet.cli.quote_cmd",
     "wallet.cli.pay_cmd",
+    "wallet.cli.payments_cmd",
 )
 
 
