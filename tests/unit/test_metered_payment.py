@@ -172,3 +172,28 @@ def test_the_expected_charge_is_half_the_budget_without_history_then_this_wallet
     assert "last 2 answers" in seen.basis
     full = expected_charge(quote(), [(5000, 1000)])   # never more than the budget
     assert full.expected_output_tokens == 800 and full.expected == MAXIMUM
+
+
+# --- the scheme preference, a setting of the service ---
+def test_the_payment_scheme_setting_is_checked_saved_and_announced(tmp_path) -> None:
+    from wallet.config import DataDir
+    from wallet.errors import InvalidInput
+    from wallet.events import SettingsChanged
+    from wallet.service import WalletService
+
+    service = WalletService(DataDir(tmp_path), auto_lock=False)
+    seen: list[object] = []
+    service.bus.subscribe(seen.append)
+    try:
+        assert service.payment_scheme() == "auto"
+        service.set_payment_scheme("exact")
+        with pytest.raises(InvalidInput, match="auto, upto, exact"):
+            service.set_payment_scheme("permit2")
+        assert seen == [SettingsChanged("payment_scheme")]
+    finally:
+        service.close()
+    reopened = WalletService(DataDir(tmp_path), auto_lock=False)
+    try:
+        assert reopened.payment_scheme() == "exact" and reopened.disputes_by_provider() == {}
+    finally:
+        reopened.close()

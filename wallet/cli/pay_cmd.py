@@ -88,7 +88,11 @@ def cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         print(result.response_text)
         print(receipt_text(prepared, result), file=sys.stderr)
-    return DISPUTED if result.status == "disputed" else 0
+    if result.status == "disputed":
+        if args.json:  # the text receipt already says so
+            print(f"disputed: payment {result.intent_id}: {' '.join(result.notes)}", file=sys.stderr)
+        return DISPUTED
+    return 0
 
 
 def _progress(args: argparse.Namespace) -> Callable[[PaymentProgress], None]:
