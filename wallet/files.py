@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 try:
     import fcntl
@@ -16,6 +18,14 @@ except ImportError:  # Windows
 
 def write_private_text(path: Path, text: str) -> None:
     """Atomic write of a file only its owner can read: created 0600, never briefly wider."""
+    with private_atomic_writer(path) as f:
+        f.write(text)
+
+
+@contextlib.contextmanager
+def private_atomic_writer(path: Path, *, newline: str | None = None, binary: bool = False) -> Iterator[Any]:
+    """A text file written beside ``path`` (0600 from creation) and renamed over it when the block ends
+    without an error; on an error nothing is left behind and ``path`` is untouched."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -23,9 +33,10 @@ def write_private_text(path: Path, text: str) -> None:
         try:
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, 0o600)  # the .tmp may be left over from a crash, with other permissions
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f: IO[Any]
+            with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)) as f:
                 fd = -1
-                f.write(text)
+                yield f
                 f.flush()
                 os.fsync(f.fileno())
         finally:

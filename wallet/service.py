@@ -25,9 +25,14 @@ if TYPE_CHECKING:
 
     from wallet.chain.client import ChainClient
     from wallet.devnet.manager import DevnetManager, DevnetStatus
+    from wallet.history.follower import HistoryFollower
+    from wallet.history.service import HistoryService
     from wallet.keys.manager import KeyManager
     from wallet.keys.metadata import AccountInfo
+    from wallet.money import MoneyParts
     from wallet.quote import LiveQuote, QuoteEngine
+    from wallet.storage import Database
+    from wallet.transfers.service import TransferService
     from wallet.watcher import ChainWatcher
 
 CURRENT_ACCOUNT_KEY = "current_account"
@@ -54,6 +59,9 @@ class WalletService:
         self._keys: KeyManager | None = None
         self._quotes: QuoteEngine | None = None
         self._watcher: ChainWatcher | None = None
+        self._database: Database | None = None
+        self._money: MoneyParts | None = None
+        self._follower: HistoryFollower | None = None
         self.bus = EventBus()
 
     def close(self) -> None:
@@ -62,6 +70,52 @@ class WalletService:
             self._client = None
             if self._keys is not None:
                 self._keys.close()
+            if self._database is not None:
+                self._database.close()
+
+    # --- the wallet database, the history and transfers ---
+    @property
+    def database(self) -> Database:
+        from wallet.storage import Database
+
+        with self._lock:
+            if self._database is None:
+                self._database = Database(self.data_dir.database)
+            return self._database
+
+    @property
+    def money(self) -> MoneyParts:
+        from wallet.money import MoneyParts
+
+        with self._lock:
+            if self._money is None:
+                self._money = MoneyParts(
+                    db=self.database, chain=lambda: self.chain, profile=lambda: self.profile,
+                    accounts=self._account_addresses, signer_for=self.signer, providers=self.list_providers,
+                    bus=self.bus, database_marker=self._database_marker)
+            return self._money
+
+    @property
+    def history(self) -> HistoryService:
+        """Sync, paged queries, spending summaries and CSV export of the wallet's history."""
+        return self.money.history
+
+    @property
+    def transfers(self) -> TransferService:
+        """Top up, send, receive and replace stuck transactions."""
+        return self.money.transfers
+
+    def _account_addresses(self) -> list[str]:
+        return [a.address for a in self.keys.list_accounts()]
+
+    def _database_marker(self, value: str | None) -> str | None:
+        key = "database_id"
+        if value is None:
+            found = self.settings.extra.get(key)
+            return str(found) if isinstance(found, str) else None
+        self.settings.extra[key] = value
+        self.settings.save(self.data_dir)
+        return value
 
     # --- network ---
     @property
@@ -140,9 +194,15 @@ class WalletService:
         return stopped
 
     def devnet_faucet(self, address: str, eth: int, ait: int) -> dict[str, str]:
+        """Grant devnet ETH and AIT; the grants are recorded, so the history shows them as faucet grants."""
         from wallet.devnet.faucet import faucet
 
-        return faucet(self.profile, address, eth, ait)
+        to = parse_address(address)
+        out = faucet(self.profile, to, eth, ait)
+        grants = {asset: (out[key], amount) for asset, key, amount in (("ETH", "eth_tx", eth), ("AIT", "ait_tx", ait))
+                  if key in out}
+        self.money.record_faucet(to, grants)
+        return out
 
     # --- balances and tokens ---
     def _token(self):
@@ -335,12 +395,25 @@ class WalletService:
                                              on_blocks=self._registry_events)
                 self._watcher.watch_address(self.current_account() if self.has_wallet() else None)
                 self._watcher.start()
+        self.start_following_history()
 
     def stop_watching(self) -> None:
         with self._lock:
             watcher, self._watcher = self._watcher, None
+            follower, self._follower = self._follower, None
+        if follower is not None:
+            follower.stop()
         if watcher is not None:
             watcher.stop()
+
+    def start_following_history(self) -> None:
+        """From now on every new block checks pending transactions and syncs the history in the background."""
+        from wallet.history.follower import HistoryFollower
+
+        with self._lock:
+            if self._follower is None:
+                self._follower = HistoryFollower(self.bus, self.money.catch_up)
+                self._follower.start()
 
     def refresh_balances(self) -> None:
         if self._watcher is not None:
@@ -353,6 +426,8 @@ class WalletService:
             return
         if self.chain.get_logs(registry, [], first, last):
             self._quotes.invalidate()
+            if self._money is not None:
+                self._money.forget_providers()
             self.bus.publish(ProvidersChanged())
 
     def _balance_pair(self, address: str) -> tuple[int, int]:

@@ -45,6 +45,11 @@ class Receipt:
     effective_gas_price: int
     logs: tuple[dict[str, Any], ...]
     contract_address: str | None = None  # set when the transaction created a contract
+    block_hash: str | None = None
+
+    @property
+    def fee_paid(self) -> int:
+        return self.gas_used * self.effective_gas_price
 
     @property
     def ok(self) -> bool:
@@ -59,6 +64,19 @@ class LogEntry:
     block_number: int
     tx_hash: str
     log_index: int
+
+
+def receipt_from(r: Any) -> Receipt:
+    return Receipt(
+        tx_hash="0x" + bytes(r["transactionHash"]).hex(),
+        status=int(r["status"]),
+        block_number=int(r["blockNumber"]),
+        gas_used=int(r["gasUsed"]),
+        effective_gas_price=int(r.get("effectiveGasPrice", 0)),
+        logs=tuple(dict(log) for log in r["logs"]),
+        contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
+        block_hash="0x" + bytes(r["blockHash"]).hex() if r.get("blockHash") else None,
+    )
 
 
 class ChainClient:
@@ -81,8 +99,11 @@ class ChainClient:
     def rpc_url(self) -> str:
         return self.profile.rpc_url
 
-    def _guard(self, action: str):
+    def guard(self, action: str):
+        """Run an RPC interaction with its failures mapped to the wallet's errors (for wallet.chain modules)."""
         return mapped_errors(self.profile.rpc_url, action)
+
+    _guard = guard
 
     # --- connection ---
     def connect(self) -> int:
@@ -199,15 +220,18 @@ class ChainClient:
                          poll: float = 0.1) -> Receipt:
         with self._guard(action):
             r = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll)
-        return Receipt(
-            tx_hash="0x" + bytes(r["transactionHash"]).hex(),
-            status=int(r["status"]),
-            block_number=int(r["blockNumber"]),
-            gas_used=int(r["gasUsed"]),
-            effective_gas_price=int(r.get("effectiveGasPrice", 0)),
-            logs=tuple(dict(log) for log in r["logs"]),
-            contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
-        )
+        return receipt_from(r)
+
+    def receipt(self, tx_hash: str) -> Receipt | None:
+        """The receipt now, or None while the transaction is not in a block."""
+        from web3.exceptions import TransactionNotFound
+
+        with self._guard("read a transaction receipt"):
+            try:
+                r = self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return None
+        return receipt_from(r)
 
     # --- logs ---
     def get_logs(self, address: str, topics: Sequence[str | None], from_block: int,

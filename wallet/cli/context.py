@@ -68,3 +68,22 @@ def read_secret(path: str | None, prompt: str, *, confirm: bool = False) -> str:
     except (EOFError, KeyboardInterrupt):
         raise UserCancelled() from None
     return value
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Go on only with ``--yes`` or a "y" typed at a terminal; anything else signs nothing."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"{question} Confirm with --yes (there is no terminal to ask).")
+    try:
+        answer = input(f"{question} [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        raise UserCancelled("Nothing was signed.") from None
+    if answer.strip().lower() not in ("y", "yes"):
+        raise UserCancelled("Nothing was signed.")
+
+
+def say(args: argparse.Namespace, text: str) -> None:
+    """Human-readable lines: to stdout, or to stderr when stdout carries one JSON object."""
+    print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout)

@@ -16,6 +16,9 @@ COMMAND_MODULES = (
     "wallet.cli.chain_cmd",
     "wallet.cli.account_cmd",
     "wallet.cli.quote_cmd",
+    "wallet.cli.money_cmd",
+    "wallet.cli.history_cmd",
+    "wallet.cli.network_cmd",
 )
 
 

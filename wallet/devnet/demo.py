@@ -19,6 +19,7 @@ DEV_KEYS = (
     "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
 )
 DEPLOYER_KEY = DEV_KEYS[0]  # admin, curator, faucet minter
+DEPLOYER_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # of DEPLOYER_KEY: the faucet's sender
 DEMO_ACCOUNT_KEY = DEV_KEYS[0]  # the funded account `ai-wallet` shows before a wallet exists
 SALE_RATE = 1000 * ONE  # AIT base units per 1 ETH: 1 ETH buys 1000 AIT
 DEMO_ACCOUNT_AIT = 1000 * ONE

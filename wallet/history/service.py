@@ -1,0 +1,176 @@
+"""`HistoryService`: the history half of the wallet's service. Blocking and thread-safe.
+
+What the GUI and the CLI call:
+
+* ``sync()`` — read new blocks (and drop what a reorg took away); publishes ``HistoryChanged``,
+  ``TransferReceived`` for each new incoming transfer, and ``HistorySyncProgress``;
+* ``page(filter, offset, limit)`` → ``HistoryPage`` (rows newest first, and the filter's total) — the paged
+  query a table model calls for the rows it shows; ``count(filter)``; ``row(id)`` for a details pane;
+* ``spend(by, filter)`` → ``[SpendBucket]`` by provider, model, day or week; ``spend_series(period, filter)``
+  → ``[SpendPoint]`` per provider per day or week, for a chart;
+* ``export_csv(path, filter)``;
+* ``records_changed(keys)`` — called by a part that changed its records (a send, a payment intent);
+* ``add_source(source)`` — a part that keeps records joins the history (see ``sources``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wallet.events import EventBus, HistoryChanged, HistorySyncProgress, TransferReceived
+from wallet.history import query
+from wallet.history.model import HistoryFilter, HistoryPage, HistoryRow, SpendBucket, SpendPoint
+from wallet.history.sources import RecordSource
+from wallet.storage import Database
+
+if TYPE_CHECKING:
+    from wallet.chain.client import ChainClient
+    from wallet.history.merge import MergeContext
+    from wallet.history.sync import ReorgHook, SyncReport
+    from wallet.networks import NetworkProfile
+
+DATABASE_ID_SETTING = "database_id"
+LOST_WITH_DATABASE = (
+    "The wallet's database was missing, so the history was rebuilt from the chain. The chain holds every "
+    "AIT transfer, top-up, payment and faucet grant and each transaction the accounts sent; what only this "
+    "wallet knew is lost: the task behind each payment (provider, model, tokens, quote, maximum, response, "
+    "receipt, dispute evidence), transactions that never reached a block (pending, replaced, expired, refused) "
+    "and the labels of sends and faucet grants."
+)
+
+
+class HistoryService:
+    def __init__(self, db: Database, *, chain: Callable[[], ChainClient], profile: Callable[[], NetworkProfile],
+                 accounts: Callable[[], list[str]], bus: EventBus, context: Callable[[], MergeContext],
+                 database_marker: Callable[[str | None], str | None]) -> None:
+        self._db = db
+        self._chain = chain
+        self._profile = profile
+        self._accounts = accounts
+        self._bus = bus
+        self._context = context
+        self._marker = database_marker  # settings: read (None) or write the database's id
+        self._sources: list[RecordSource] = []
+        self._reorg_hooks: list[ReorgHook] = []
+        self._sync_lock = threading.Lock()
+        self._checked_identity = False
+        self.notes: list[str] = []
+
+    def add_source(self, source: RecordSource, reorg_hook: ReorgHook | None = None) -> None:
+        self._sources.append(source)
+        if reorg_hook is not None:
+            self._reorg_hooks.append(reorg_hook)
+
+    @property
+    def chain_id(self) -> int:
+        return self._profile().chain_id
+
+    # --- syncing ---
+    def sync(self, *, on_progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        """Bring the history of every account of the wallet up to the chain's head (one sync at a time)."""
+        from wallet.chain.rpc import RawRpc
+        from wallet.history.sync import HistorySync
+
+        self._check_identity()
+        profile = self._profile()
+        client = self._chain()
+        client.connect()
+
+        def progress(block: int, head: int) -> None:
+            self._bus.publish(HistorySyncProgress(block, head))
+            if on_progress is not None:
+                on_progress(block, head)
+
+        with self._sync_lock:
+            syncer = HistorySync(
+                self._db, RawRpc(client), profile.chain_id, token=profile.contract("AIToken"),
+                sale=profile.contracts.get("TokenSale"), sources=self._sources, context=self._context,
+                start_block=profile.start_block, reorg_hooks=self._reorg_hooks)
+            report = syncer.run(self._accounts(), on_progress=progress)
+        report.notes = self.notes + report.notes
+        if report.changed:
+            self._bus.publish(HistoryChanged(profile.chain_id))
+        for f in report.incoming:
+            self._bus.publish(TransferReceived(f.account, f.asset, f.amount, f.counterparty, f.tx_hash))
+        return report
+
+    def _check_identity(self) -> None:
+        """A database created while the settings remember another one means the old one was deleted (or
+        moved): the rebuilt history lacks what only the wallet knew, and the user is told so."""
+        if self._checked_identity:
+            return
+        with self._db.write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (DATABASE_ID_SETTING,)).fetchone()
+            if row is None:
+                conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                             (DATABASE_ID_SETTING, secrets.token_hex(8)))
+                row = conn.execute("SELECT value FROM meta WHERE key = ?", (DATABASE_ID_SETTING,)).fetchone()
+        current = str(row[0])
+        remembered = self._marker(None)
+        if remembered is not None and remembered != current:
+            self.notes.append(LOST_WITH_DATABASE)
+        if remembered != current:
+            self._marker(current)
+        self._checked_identity = True
+
+    def records_changed(self, keys: list[str]) -> None:
+        from wallet.history import merge
+
+        if not keys:
+            return
+        with self._db.write() as conn:
+            merge.refresh(conn, self.chain_id, self._sources, self._context(), record_keys=keys)
+        self._bus.publish(HistoryChanged(self.chain_id))
+
+    def rebuild_rows(self) -> int:
+        """Recompute every row from the stored facts and records (after a change of the merge rules)."""
+        from wallet.history import merge
+
+        with self._db.write() as conn:
+            n = merge.rebuild_all(conn, self.chain_id, self._sources, self._context())
+        self._bus.publish(HistoryChanged(self.chain_id))
+        return n
+
+    # --- reading ---
+    def default_filter(self, f: HistoryFilter | None = None) -> HistoryFilter:
+        """Without accounts named, the wallet's own accounts (none: nothing to show)."""
+        f = f or HistoryFilter()
+        if f.accounts:
+            return f
+        from dataclasses import replace
+
+        return replace(f, accounts=tuple(self._accounts()) or ("(no account)",))
+
+    def page(self, f: HistoryFilter | None = None, offset: int = 0, limit: int = 100) -> HistoryPage:
+        with self._db.read() as conn:
+            return query.page(conn, self.chain_id, self.default_filter(f), offset, limit)
+
+    def count(self, f: HistoryFilter | None = None) -> int:
+        with self._db.read() as conn:
+            return query.count(conn, self.chain_id, self.default_filter(f))
+
+    def row(self, row_id: int) -> HistoryRow | None:
+        with self._db.read() as conn:
+            return query.row_by_id(conn, row_id)
+
+    def rows(self, f: HistoryFilter | None = None) -> list[HistoryRow]:
+        with self._db.read() as conn:
+            return list(query.iter_rows(conn, self.chain_id, self.default_filter(f)))
+
+    def spend(self, by: str = "provider", f: HistoryFilter | None = None) -> list[SpendBucket]:
+        with self._db.read() as conn:
+            return query.spend(conn, self.chain_id, by, self.default_filter(f))
+
+    def spend_series(self, period: str = "day", f: HistoryFilter | None = None) -> list[SpendPoint]:
+        with self._db.read() as conn:
+            return query.spend_series(conn, self.chain_id, period, self.default_filter(f))
+
+    def export_csv(self, path: Path, f: HistoryFilter | None = None) -> int:
+        from wallet.history.export import write_csv
+
+        with self._db.read() as conn:
+            return write_csv(path, query.iter_rows(conn, self.chain_id, self.default_filter(f)))
