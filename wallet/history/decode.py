@@ -33,8 +33,11 @@ def address_of(topic_or_hex: str) -> str:
     return str(to_checksum_address("0x" + topic_or_hex[-40:]))
 
 
-def _int(hex_text: str | None) -> int:
-    return int(hex_text, 16) if hex_text and hex_text != "0x" else 0
+def _int(value: str | int | None) -> int:
+    """A quantity as nodes write it: 0x-hex text (some fields of some nodes: a JSON number)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value, 16) if isinstance(value, str) and value not in ("", "0x") else 0
 
 
 def decode_logs(chain_id: int, logs: Iterable[dict[str, Any]], accounts: Collection[str], token: str,

@@ -146,7 +146,7 @@ class HistoryFilter:
     direction: str | None = None
     since: int | None = None  # timestamp >= since
     until: int | None = None  # timestamp < until
-    text: str | None = None  # substring of counterparty, tx hash, provider or model (case-insensitive)
+    text: str | None = None  # in the account, counterparty, tx hash, provider or model (any case)
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,9 @@ def _where(chain_id: int, f: HistoryFilter) -> tuple[str, list[Any]]:
         params.append(f.until)
     if f.text:
         like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append("(counterparty LIKE ? ESCAPE '\\' OR tx_hash LIKE ? ESCAPE '\\' OR provider LIKE ? "
-                       "ESCAPE '\\' OR model LIKE ? ESCAPE '\\')")
-        params.extend([like] * 4)
+        fields = ("account", "counterparty", "tx_hash", "provider", "model")
+        clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in fields) + ")")
+        params.extend([like] * len(fields))
     return " AND ".join(clauses), params
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from wallet.networks import NetworkProfile
 
 DATABASE_ID_SETTING = "database_id"
+LOG_CHUNK = 5_000
 LOST_WITH_DATABASE = (
     "The wallet's database was missing, so the history was rebuilt from the chain. The chain holds every "
     "AIT transfer, top-up, payment and faucet grant and each transaction the accounts sent; what only this "
@@ -59,6 +60,7 @@ class HistoryService:
         self._sync_lock = threading.Lock()
         self._checked_identity = False
         self.notes: list[str] = []
+        self.chunk = LOG_CHUNK  # blocks per eth_getLogs; halved by itself when a node refuses a range
 
     def add_source(self, source: RecordSource, reorg_hook: ReorgHook | None = None) -> None:
         self._sources.append(source)
@@ -89,7 +91,7 @@ class HistoryService:
             syncer = HistorySync(
                 self._db, RawRpc(client), profile.chain_id, token=profile.contract("AIToken"),
                 sale=profile.contracts.get("TokenSale"), sources=self._sources, context=self._context,
-                start_block=profile.start_block, reorg_hooks=self._reorg_hooks)
+                start_block=profile.start_block, chunk=self.chunk, reorg_hooks=self._reorg_hooks)
             report = syncer.run(self._accounts(), on_progress=progress)
         report.notes = self.notes + report.notes
         if report.changed:

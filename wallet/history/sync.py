@@ -147,6 +147,9 @@ class HistorySync:
             stop = min(head, start + chunk - 1)
             try:
                 facts, anchor = self._read(accounts, start, stop, report)
+            except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
+                raise NetworkError("The network answered the history's queries with malformed data; nothing "
+                                   "from that answer was stored.") from e
             except LogRangeTooLarge:
                 if chunk == 1:
                     raise

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from wallet.chain import txs
 from wallet.chain.client import ChainClient, FeeEstimate
-from wallet.history.model import Kind
+from wallet.history.model import Kind, Status
 from wallet.storage import Database
 from wallet.transfers import records
 from wallet.transfers.records import TxRecord
@@ -53,12 +53,17 @@ class TxSender:
             use = self._next_nonce(conn, req.sender) if nonce is None else nonce
             signed = txs.sign(signer, self.chain_id, req, nonce=use, gas=gas, max_fee=fees.max_fee,
                               priority_fee=fees.max_priority_fee)
-            record = records.insert(
+            # Signatures are deterministic: the same transaction sent again after it expired has the same hash.
+            again = records.by_hash(conn, self.chain_id, signed.tx_hash)
+            if again is not None:
+                records.set_status(conn, again.id, Status.PENDING)
+            record = records.get(conn, again.id) if again is not None else records.insert(
                 conn, chain_id=self.chain_id, account=req.sender, sender=req.sender, nonce=use,
                 tx_hash=signed.tx_hash, kind=movement.kind, asset=movement.asset, amount=movement.amount,
                 recipient=movement.recipient, tx_to=req.to, tx_value=req.value, tx_data=req.data, gas_limit=gas,
                 max_fee=fees.max_fee, priority_fee=fees.max_priority_fee, replaces=replaces,
                 details=movement.details)
+            assert record is not None
             txs.broadcast(self.client, signed, action)
             conn.execute(
                 "INSERT INTO nonce_state (chain_id, account, next_nonce) VALUES (?, ?, ?) ON CONFLICT (chain_id, "

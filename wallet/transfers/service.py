@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wallet.addresses import ZERO_ADDRESS, parse_address
-from wallet.errors import InsufficientFunds, InvalidAmount, InvalidInput, TxError
+from wallet.errors import InsufficientFunds, InvalidAddress, InvalidAmount, InvalidInput, TxError
 from wallet.events import EventBus, TransactionStatusChanged
 from wallet.history.model import Kind, Status
 from wallet.storage import Database
@@ -128,6 +128,9 @@ class TransferService:
         if asset_name == "AIT":
             if token is None:
                 profile.contract("AIToken")  # raises the "no AIT on this network" error
+            if recipient == ZERO_ADDRESS:
+                raise InvalidAddress("AIT cannot be sent to the zero address: the token refuses it (it would be "
+                                     "lost). Check the recipient.")
             value = balance if send_max else value
             if value > balance or value == 0:
                 raise InsufficientFunds(f"Not enough AIT: the account holds {format_amount(balance)} AIT"
@@ -138,7 +141,10 @@ class TransferService:
             tx_to, tx_value = str(token), 0
         else:
             data = "0x"
-            gas = self._estimate(sender, recipient, 0, data, "estimate the fee of an ETH transfer")
+            try:
+                gas = self._estimate(sender, recipient, 0, data, "estimate the fee of an ETH transfer")
+            except TxError:
+                raise TxError(f"The recipient {recipient} is a contract that refuses ETH; nothing was sent.") from None
             fees = self._fees(gas)
             if send_max:
                 value = eth_balance - fees.max_cost
