@@ -1,0 +1,120 @@
+"""Money in and out through the real `ai-wallet` CLI, on a real devnet: top up, receive, send, and a history
+that shows every movement — the same after a restart and, for what the chain holds, after the database is
+deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clirun import Result, run_cli
+from eth_account import Account
+
+from wallet.devnet.anvil import free_port
+
+pytestmark = pytest.mark.chain
+ENV = {"AI_WALLET_KEYRING": "file"}
+PASSWORD = "correct horse battery 7"
+
+
+@pytest.fixture
+def wallet_dir(tmp_path: Path) -> Iterator[Path]:
+    d = tmp_path / "wd"
+    assert cli(d, "devnet", "up", "--port", str(free_port())).code == 0
+    (tmp_path / "pw.txt").write_text(PASSWORD + "\n")
+    yield d
+    cli(d, "devnet", "down")
+
+
+def cli(d: Path, *args: str, ok: bool = False) -> Result:
+    result = run_cli(d, *args, env=ENV, timeout=180)
+    if ok:
+        assert result.code == 0, result.err
+    return result
+
+
+def pw(d: Path) -> str:
+    return str(d.parent / "pw.txt")
+
+
+def movements(d: Path, *extra: str) -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
+    doc = cli(d, "history", "--json", *extra, ok=True).json()
+    rows = sorted((r["account"], r["kind"], r["status"], r["direction"], r["asset"], r["amount"], r["tx_hash"])
+                  for r in doc["rows"])
+    return rows, doc
+
+
+def test_top_up_receive_send_and_see_every_movement_in_the_history(wallet_dir: Path, tmp_path: Path) -> None:
+    d = wallet_dir
+    cli(d, "account", "create", "--password-file", pw(d), "--json", ok=True)
+    cli(d, "account", "add", "--password-file", pw(d), "--json", ok=True)
+    a, b = (x["address"] for x in cli(d, "account", "list", "--json", ok=True).json())
+    cli(d, "devnet", "faucet", a, "--eth", "2", "--ait", "10", ok=True)
+
+    top = cli(d, "topup", "--ait", "50", "--yes", "--password-file", pw(d), "--json", ok=True).json()
+    assert (top["status"], top["amount"], top["plan"]["eth_cost"], top["plan"]["rate"]) == \
+        ("confirmed", "50", "0.05", "1 ETH = 1000 AIT")
+
+    qr = tmp_path / "request.png"
+    request = cli(d, "receive", "--account", b, "--amount", "3", "--qr", str(qr), "--json", ok=True).json()
+    assert request["address"] == b and request["uri"].endswith(f"address={b}&uint256=3000000000000000000")
+    assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    sent = cli(d, "send", request["uri"], "--yes", "--password-file", pw(d), "--json", ok=True).json()
+    assert (sent["status"], sent["amount"], sent["to"]) == ("confirmed", "3", b)
+    eth = cli(d, "send", b, "0.5", "--asset", "ETH", "--yes", "--password-file", pw(d), "--json", ok=True).json()
+    assert eth["status"] == "confirmed" and float(eth["fee_eth"]) > 0
+
+    refused = cli(d, "send", Account.create().address, "1", "--password-file", pw(d), "--json")
+    assert refused.code == 2 and "Confirm with --yes" in refused.json()["error"]
+
+    rows, doc = movements(d)
+    assert doc["synced"] is True and doc["total"] == 7
+    assert [(r[0], r[1], r[2], r[4], r[5]) for r in rows] == sorted([
+        (a, "faucet", "confirmed", "ETH", "2"), (a, "faucet", "confirmed", "AIT", "10"),
+        (a, "topup", "confirmed", "AIT", "50"), (a, "send", "confirmed", "AIT", "3"),
+        (b, "receive", "confirmed", "AIT", "3"), (a, "send", "confirmed", "ETH", "0.5"),
+        (b, "receive", "confirmed", "ETH", "0.5"),
+    ])
+    assert {r[6] for r in rows} >= {top["tx_hash"], sent["tx_hash"], eth["tx_hash"]}
+
+    # Another process, later: the same history.
+    assert movements(d)[0] == rows
+    assert movements(d, "--kind", "topup")[1]["total"] == 1
+    assert movements(d, "--account", b)[1]["total"] == 2
+
+    csv_file = tmp_path / "history.csv"
+    assert cli(d, "history", "--csv", str(csv_file), "--json", ok=True).json()["written"] == 7
+    assert csv_file.read_text().splitlines()[0].startswith("time,chain_id,account,kind,status")
+
+    # The database deleted: the chain gives every movement back, and the wallet says what it could not.
+    for f in d.glob("wallet.sqlite3*"):
+        f.unlink()
+    again, doc = movements(d)
+    assert again == rows
+    assert any("database was missing" in n for n in doc["notes"])
+    assert cli(d, "spend", "--json", ok=True).json()["total"] == "0"
+
+
+def test_bad_amounts_and_foreign_payment_requests_are_clear_errors(wallet_dir: Path) -> None:
+    d = wallet_dir
+    cli(d, "account", "create", "--password-file", pw(d), "--json", ok=True)
+    a = cli(d, "account", "list", "--json", ok=True).json()[0]["address"]
+    cli(d, "devnet", "faucet", a, "--eth", "1", "--ait", "5", ok=True)
+    token = cli(d, "devnet", "status", "--json", ok=True).json()["contracts"]["AIToken"]
+    stranger = Account.create().address
+    cases = [
+        ([stranger, "999"], "Not enough AIT"),
+        ([stranger, "0"], "more than zero"),
+        ([stranger, "0.0000000000000000001"], "19 decimal places"),
+        ([stranger, "9" * 5000], "digits"),
+        ([stranger.lower()[:-1] + "G", "1"], "not hexadecimal"),
+        ([f"ethereum:{token}@1/transfer?address={a}&uint256=1"], "chain 1"),
+        ([f"ethereum:{stranger}@31337/transfer?address={a}&uint256=1"], "not the AI Token"),
+    ]
+    for args, words in cases:
+        result = cli(d, "send", *args, "--yes", "--password-file", pw(d), "--json")
+        assert result.code == 2 and words in result.json()["error"], (args[0][:60], result.out)
+    assert [t["kind"] for t in cli(d, "tx", "list", "--json", ok=True).json()] == ["faucet", "faucet"]
