@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -107,7 +108,7 @@ def seed(db: Database, n: int) -> None:
             "?, ?, ?, ?, ?)",
             [(CHAIN, A if i % 2 else B, "confirmed" if i % 10 else "pending", str(10**18 + i), B, tx(i), i,
               T0 + i * DAY // 4, providers[i % 3], f"model-{i % 2}",
-              '{"input_tokens": 3, "output_tokens": 5, "charged_base_units": "%d"}' % (10**18 + i))
+              json.dumps({"input_tokens": 3, "output_tokens": 5, "charged_base_units": str(10**18 + i)}))
              for i in range(n)])
 
 
