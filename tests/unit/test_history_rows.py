@@ -104,11 +104,12 @@ def seed(db: Database, n: int) -> None:
     with db.write() as conn:
         conn.executemany(
             "INSERT INTO history (chain_id, account, kind, status, direction, asset, amount, counterparty, tx_hash, "
-            "block_number, timestamp, provider, model, details) VALUES (?, ?, 'payment', ?, 'out', 'AIT', ?, ?, ?, "
-            "?, ?, ?, ?, ?)",
+            "block_number, timestamp, provider, model, details, search) VALUES (?, ?, 'payment', ?, 'out', 'AIT', ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?)",
             [(CHAIN, A if i % 2 else B, "confirmed" if i % 10 else "pending", str(10**18 + i), B, tx(i), i,
               T0 + i * DAY // 4, providers[i % 3], f"model-{i % 2}",
-              json.dumps({"input_tokens": 3, "output_tokens": 5, "charged_base_units": str(10**18 + i)}))
+              json.dumps({"input_tokens": 3, "output_tokens": 5, "charged_base_units": str(10**18 + i)}),
+              merge.search_text(A if i % 2 else B, B, tx(i), providers[i % 3], f"model-{i % 2}"))
              for i in range(n)])
 
 
@@ -184,3 +185,15 @@ def test_a_failed_export_leaves_no_file(db: Database, tmp_path: Path) -> None:
     with pytest.raises(OSError):
         write_csv(out, broken())
     assert not out.exists() and list(tmp_path.glob("history.csv*")) == []
+
+
+def test_spending_sums_stay_exact_for_any_size_of_amount(db: Database) -> None:
+    amounts = [5, 10**18 - 1, 10**18, 123_456_789_012_345_678_901_234_567, 999_999_999, 10**9]
+    with db.write() as conn:
+        conn.executemany(
+            "INSERT INTO history (chain_id, account, kind, status, direction, asset, amount, timestamp, provider) "
+            "VALUES (?, ?, 'payment', 'confirmed', 'out', 'AIT', ?, ?, 'P')",
+            [(CHAIN, A, str(a), T0) for a in amounts])
+    with db.read() as conn:
+        [bucket] = query.spend(conn, CHAIN, "provider", HistoryFilter())
+    assert (bucket.amount, bucket.count) == (sum(amounts), len(amounts))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Iterable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +13,23 @@ from wallet.files import private_atomic_writer
 from wallet.history.model import HistoryRow
 from wallet.units import format_amount
 
+EPOCH = date(1970, 1, 1)
 CSV_COLUMNS = (
     "time", "chain_id", "account", "kind", "status", "direction", "asset", "amount", "fee_eth", "counterparty",
     "tx_hash", "block", "provider", "model", "input_tokens", "output_tokens", "quote_ait", "max_ait", "charged_ait",
     "paid_eth", "response_id", "dispute",
 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(days: int) -> str:
+    return (EPOCH + timedelta(days=days)).isoformat()
+
+
+def utc_time(ts: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` (a hundred thousand rows: strftime per row was a fifth of an export)."""
+    days, secs = divmod(ts, 86_400)
+    return f"{_day(days)}T{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}Z"
 
 
 def _ait(value: Any) -> str:
@@ -29,7 +43,7 @@ def csv_line(row: HistoryRow) -> list[str]:
     d = row.details
     dispute = d.get("dispute")
     return [
-        row.time.strftime("%Y-%m-%dT%H:%M:%SZ"), str(row.chain_id), row.account, row.kind, row.status,
+        utc_time(row.timestamp), str(row.chain_id), row.account, row.kind, row.status,
         row.direction, row.asset, format_amount(row.amount), "" if row.fee is None else format_amount(row.fee),
         row.counterparty or "", row.tx_hash or "", "" if row.block_number is None else str(row.block_number),
         _text(row.provider), _text(row.model), _text(d.get("input_tokens")), _text(d.get("output_tokens")),

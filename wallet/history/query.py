@@ -8,9 +8,8 @@ would go through floating point).
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from wallet.errors import InvalidInput
@@ -52,10 +51,10 @@ def _where(chain_id: int, f: HistoryFilter) -> tuple[str, list[Any]]:
         clauses.append("timestamp < ?")
         params.append(f.until)
     if f.text:
-        like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        fields = ("account", "counterparty", "tx_hash", "provider", "model")
-        clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in fields) + ")")
-        params.extend([like] * len(fields))
+        text = f.text.lower()
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append("search LIKE ? ESCAPE '\\'")
+        params.append(like)
     return " AND ".join(clauses), params
 
 
@@ -94,34 +93,38 @@ def row_by_id(conn: sqlite3.Connection, row_id: int) -> HistoryRow | None:
     return None if r is None else row_from_db(r)
 
 
-def _payments(conn: sqlite3.Connection, chain_id: int, f: HistoryFilter) -> Iterator[tuple[str | None, str | None,
-                                                                                              int, int]]:
+# Exact sums of decimal-text amounts in SQL: three integer parts (9, 9 and the rest of the digits) summed apart
+# never overflow SQLite's 64-bit integers or touch floating point; Python joins them.
+_PARTS = ("SUM(CAST(substr(amount, -9) AS INTEGER)), SUM(CAST(substr(amount, -18, 9) AS INTEGER)), "
+          "SUM(CAST(CASE WHEN length(amount) > 18 THEN substr(amount, 1, length(amount) - 18) ELSE '0' END "
+          "AS INTEGER)), COUNT(*)")
+_GROUP = {
+    "provider": "COALESCE(provider, '(unknown provider)')",
+    "model": "COALESCE(model, '(unknown model)')",
+    "day": "date(timestamp, 'unixepoch')",
+    "week": "date(timestamp, 'unixepoch', '-6 days', 'weekday 1')",  # the week's Monday
+}
+
+
+def _payment_sums(conn: sqlite3.Connection, chain_id: int, f: HistoryFilter,
+                  keys: list[str]) -> list[tuple[tuple[str, ...], int, int]]:
     spend_filter = HistoryFilter(accounts=f.accounts, providers=f.providers, models=f.models, since=f.since,
                                  until=f.until, kinds=(Kind.PAYMENT,), statuses=f.statuses or SPENT)
     where, params = _where(chain_id, spend_filter)
-    for provider, model, amount, ts in conn.execute(
-            f"SELECT provider, model, amount, timestamp FROM history WHERE {where}", params):
-        yield provider, model, int(amount), int(ts)
-
-
-def _period(ts: int, period: str) -> str:
-    day = datetime.fromtimestamp(ts, UTC).date()
-    if period == "week":
-        day = day - timedelta(days=day.weekday())
-    return day.isoformat()
+    columns = ", ".join(_GROUP[k] for k in keys)
+    out = []
+    for r in conn.execute(f"SELECT {columns}, {_PARTS} FROM history WHERE {where} GROUP BY {columns}", params):
+        n = len(keys)
+        lo, mid, hi, count = (int(v or 0) for v in r[n:])
+        out.append((tuple(str(v) for v in r[:n]), hi * 10**18 + mid * 10**9 + lo, count))
+    return out
 
 
 def spend(conn: sqlite3.Connection, chain_id: int, by: str, f: HistoryFilter) -> list[SpendBucket]:
     """AIT charged by payments, per provider, model, day or week; largest first (periods: oldest first)."""
     if by not in SPEND_GROUPS:
         raise InvalidInput(f"Spending is summed by one of: {', '.join(SPEND_GROUPS)}.")
-    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for provider, model, amount, ts in _payments(conn, chain_id, f):
-        key = {"provider": provider or "(unknown provider)", "model": model or "(unknown model)"}.get(by) \
-            or _period(ts, by)
-        sums[key][0] += amount
-        sums[key][1] += 1
-    buckets = [SpendBucket(k, v[0], v[1]) for k, v in sums.items()]
+    buckets = [SpendBucket(key[0], amount, count) for key, amount, count in _payment_sums(conn, chain_id, f, [by])]
     if by in ("day", "week"):
         return sorted(buckets, key=lambda b: b.key)
     return sorted(buckets, key=lambda b: (-b.amount, b.key))
@@ -131,12 +134,8 @@ def spend_series(conn: sqlite3.Connection, chain_id: int, period: str, f: Histor
     """What each provider was paid per day or week: the bars of a stacked chart, oldest period first."""
     if period not in ("day", "week"):
         raise InvalidInput("The spending chart groups by day or week.")
-    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for provider, _model, amount, ts in _payments(conn, chain_id, f):
-        key = (_period(ts, period), provider or "(unknown provider)")
-        sums[key][0] += amount
-        sums[key][1] += 1
-    return [SpendPoint(p, prov, v[0], v[1]) for (p, prov), v in sorted(sums.items())]
+    points = _payment_sums(conn, chain_id, f, [period, "provider"])
+    return [SpendPoint(k[0], k[1], amount, count) for k, amount, count in sorted(points)]
 
 
 def parse_since(text: str) -> int:
