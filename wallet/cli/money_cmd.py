@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wallet.cli.context import CliContext, confirm, read_secret, say
-from wallet.errors import InvalidInput
+from wallet.errors import InvalidInput, WalletError
 from wallet.units import format_amount
 
 if TYPE_CHECKING:
@@ -128,8 +128,8 @@ def cmd_tx_list(args: argparse.Namespace, ctx: CliContext) -> int:
     transfers = ctx.service.transfers
     try:
         transfers.refresh()
-    except Exception as e:
-        say(args, f"note: could not check the network ({getattr(e, 'user_message', type(e).__name__)}).")
+    except WalletError as e:  # offline: list what is stored, and say so
+        say(args, f"note: could not check the network ({e.user_message}); statuses as last known.")
     records = transfers.transactions(Status.PENDING if args.pending else None)
     if args.json:
         ctx.print_json([r.to_json() for r in records])
