@@ -80,7 +80,7 @@ def tick():
             from wallet import tokenizers
             tokenizers.warm_up().result()
             prompt = PromptInput.text("Summarise the design of a wallet. " * 50)
-            q = c.service.quotes.quote(1, "gpt-4o-mini", prompt, 256)
+            q = c.service.quote(1, "gpt-4o-mini", prompt, 256)
             out["quote_price"] = q.price_base_units
             import gc; gc.collect()
             with open("/proc/self/status") as s:

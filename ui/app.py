@@ -44,7 +44,6 @@ def attach_controller(window: MainWindow, data_dir: DataDir, network: str | None
     read and closed; None is returned."""
     from ui.controller import AppController
     from ui.errors import user_message
-    from wallet.errors import WalletError
     from wallet.service import WalletService
 
     try:
@@ -52,9 +51,9 @@ def attach_controller(window: MainWindow, data_dir: DataDir, network: str | None
     except Exception as exc:
         if isinstance(exc, OSError):
             message = f"The wallet's data folder {data_dir.root} cannot be used: {exc.strerror or exc}."
+            log.error("the wallet could not start: %s", message)
         else:
-            message = user_message(exc)
-        log.error("the wallet could not start: %s", message, exc_info=not isinstance(exc, WalletError))
+            message = user_message(exc, "starting the wallet")  # logged with its traceback if unexpected
         window.starting.show_error(f"The wallet could not start.\n{message}")
         return None
     window.attach(controller)
@@ -75,11 +74,12 @@ def run_app(data_dir: DataDir | Path | None, network: str | None = None, argv: l
     state: dict[str, object] = {}
 
     def attach() -> None:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         from wallet.config import DataDir, default_data_dir
+        from wallet.logs import setup_logging
 
-        follow_system_scheme(app)  # type: ignore[arg-type]
         folder = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir or default_data_dir())
+        setup_logging(folder, "app")  # console and <data dir>/logs/app.log, secrets redacted
+        follow_system_scheme(app)  # type: ignore[arg-type]
         controller = attach_controller(window, folder, network)
         if controller is None:
             return

@@ -1,4 +1,8 @@
-"""Core events → Qt signals. The core publishes on its own threads; Qt queues the signals to the GUI thread."""
+"""Core events → Qt signals. The core publishes on its own threads; Qt queues the signals to the GUI thread.
+
+Only the core's events make these signals fire: a widget never emits one itself, it calls the service, and the
+service announces what changed.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,19 @@ from PySide6.QtCore import QObject, Signal
 
 from wallet.events import (
     AccountsChanged,
+    AccountSelected,
     BalancesChanged,
     ConnectionChanged,
     EventBus,
+    HistoryChanged,
+    HistorySyncProgress,
     LockChanged,
+    NetworkSwitched,
     NewBlock,
     ProvidersChanged,
+    SettingsChanged,
+    TransactionStatusChanged,
+    TransferReceived,
 )
 
 
@@ -21,7 +32,14 @@ class CoreSignals(QObject):
     balances_changed = Signal(str, object, object)  # address, eth wei, AIT base units (Python ints)
     lock_changed = Signal(bool)
     accounts_changed = Signal()
+    account_selected = Signal(str)  # address
+    network_switched = Signal(str, int, bool)  # name, chain id, is the devnet
+    settings_changed = Signal(str)  # the setting's key
     providers_changed = Signal()
+    history_changed = Signal(int)  # chain id
+    history_sync_progress = Signal(int, int)  # last block read, head
+    transfer_received = Signal(str, str, object, object, str)  # account, asset, amount (int), sender or None, tx
+    transaction_status_changed = Signal(str, str, str)  # tx hash, status, kind
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,5 +60,19 @@ class CoreSignals(QObject):
                 self.lock_changed.emit(locked)
             case AccountsChanged():
                 self.accounts_changed.emit()
+            case AccountSelected(address=a):
+                self.account_selected.emit(a)
+            case NetworkSwitched(name=name, chain_id=chain_id, is_devnet=is_devnet):
+                self.network_switched.emit(name, chain_id, is_devnet)
+            case SettingsChanged(name=name):
+                self.settings_changed.emit(name)
             case ProvidersChanged():
                 self.providers_changed.emit()
+            case HistoryChanged(chain_id=chain_id):
+                self.history_changed.emit(chain_id)
+            case HistorySyncProgress(block=block, head=head):
+                self.history_sync_progress.emit(block, head)
+            case TransferReceived(account=a, asset=asset, amount=amount, sender=sender, tx_hash=tx):
+                self.transfer_received.emit(a, asset, amount, sender, tx)
+            case TransactionStatusChanged(tx_hash=tx, status=status, kind=kind):
+                self.transaction_status_changed.emit(tx, status, kind)

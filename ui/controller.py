@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from ui.bridge import CoreSignals
 from ui.ops import op, wait_for_all
 from wallet.errors import WalletError
+from wallet.logs import log_failure
 from wallet.service import WalletService
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ class AppController(QObject):
     startup_progress = Signal(str)
     loading_changed = Signal(str)  # what is still loading in the background ("" when nothing)
     network_error = Signal(str)
-    network_changed = Signal(str, int)  # profile name, chain id
 
     def __init__(self, service: WalletService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,20 +100,19 @@ class AppController(QObject):
 
     # --- network ---
     def switch_network(self, name: str) -> tuple[str, int, str]:
-        """Blocking (run it in a change_op): make ``name`` the network, start the devnet if that is the choice,
-        reconnect. Returns (name, chain id, problem) where problem is "" when the network answered."""
-        new = self.service.switch_network(name)
-        if new.is_devnet:
+        """Blocking (run it in a change_op): make ``name`` the network, reconnect. The devnet is started first
+        when it is the choice, so the switch — which the service announces, and which clears every figure of
+        the old network — happens once the new one can answer. Returns (name, chain id, problem) where problem
+        is "" when the network answered."""
+        if self.service.profile_named(name).is_devnet:  # also refuses an unknown name before anything starts
             _, started = self.service.devnet_up()
             self.started_devnet = self.started_devnet or started  # stopped when the app quits
-            new = self.service.profile
+        new = self.service.switch_network(name)
         try:
             self.service.connect()
             problem = ""
         except WalletError as e:
             problem = e.user_message
-        self.service.refresh_balances()
-        self.network_changed.emit(new.name, new.chain_id)
         return new.name, new.chain_id, problem
 
     # --- lock ---
@@ -142,15 +141,15 @@ class AppController(QObject):
     def _drop_keys(self) -> None:
         try:
             self.service.lock()
-        except Exception:  # the window is covered anyway; the idle auto-lock remains
-            log.exception("locking failed")
+        except Exception as e:  # the window is covered anyway; the idle auto-lock remains
+            log_failure(e, "locking the wallet", log)
 
     def activity(self) -> None:
         """User input: keep the wallet unlocked while someone is using it."""
         now = time.monotonic()
         if now - self._last_touch >= TOUCH_EVERY and self.mode == "main":
             self._last_touch = now
-            self.service.keys.touch()
+            self.service.touch()
 
     # --- shut-down ---
     def shutdown(self) -> None:
@@ -163,6 +162,6 @@ class AppController(QObject):
         if self.started_devnet:
             try:
                 self.service.devnet_down()
-            except Exception:  # exiting anyway; the next start finds and reuses or restarts it
-                log.exception("could not stop the devnet")
+            except Exception as e:  # exiting anyway; the next start finds and reuses or restarts it
+                log_failure(e, "stopping the devnet", log)
         self.service.close()

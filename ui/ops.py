@@ -104,14 +104,15 @@ class Op:
                 finish()
 
         def on_failed(exc: BaseException) -> None:
+            from ui.errors import report, show_error
+
             try:
                 if not alive():
+                    report(exc)  # nobody is left to show it; it is still not lost
                     return
                 if self._failure:
                     self._failure(exc)
                 else:
-                    from ui.errors import show_error
-
                     show_error(None, exc)
             finally:
                 finish()

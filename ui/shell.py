@@ -80,6 +80,7 @@ class Shell(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         controller.signals.accounts_changed.connect(self.reload_accounts)
+        controller.signals.account_selected.connect(self._show_selected)
 
     def activate(self) -> None:
         self.reload_accounts()
@@ -121,8 +122,15 @@ class Shell(QWidget):
             change_op(self.service.add_account, parent=self).failure(
                 lambda e: (show_error(self, e), self.reload_accounts())).run()
         elif data:
-            change_op(lambda: self.service.select_account(data), parent=self).success(
-                lambda _: self._after_switch()).run()
+            # The service announces the selection (account_selected); every page follows that, this too.
+            change_op(lambda: self.service.select_account(data), parent=self).failure(
+                lambda e: (show_error(self, e), self.reload_accounts())).run()
 
-    def _after_switch(self) -> None:
-        self.controller.signals.accounts_changed.emit()
+    def _show_selected(self, address: str) -> None:
+        index = self.accounts.findData(address)
+        if index < 0:
+            self.reload_accounts()  # an account this list does not have yet
+            return
+        self.accounts.blockSignals(True)
+        self.accounts.setCurrentIndex(index)
+        self.accounts.blockSignals(False)

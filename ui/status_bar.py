@@ -36,8 +36,13 @@ class StatusBar(QWidget):
         controller.loading_changed.connect(
             lambda what: self.loading.setText(f"Loading {what}…" if what else ""))
         controller.network_error.connect(lambda msg: self._set_state("down", msg))
-        controller.network_changed.connect(
-            lambda name, chain_id: self.network.setText(f"{name} · chain {chain_id}"))
+        controller.signals.network_switched.connect(self._on_network_switched)
+
+    def _on_network_switched(self, name: str, chain_id: int, _is_devnet: bool) -> None:
+        """The old network's block and connection state are not this one's: they go at once."""
+        self.network.setText(f"{name} · chain {chain_id}")
+        self.block.setText("block —")
+        self._set_state("connecting", "")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: the dot takes the new palette's colour

@@ -112,6 +112,15 @@ def check_deployment(client: ChainClient, profile: NetworkProfile) -> None:
         raise ConfigError(f"The token at {profile.contract('AIToken')} is {symbol!r}, not AIT.")
 
 
+def import_profile(path: Path, name: str | None = None) -> NetworkProfile:
+    """Read a profile file and check it against its chain; nothing is saved here."""
+    from wallet.chain.client import ChainClient
+
+    profile = read_profile_file(path, name=name)
+    check_deployment(ChainClient(profile), profile)
+    return profile
+
+
 def _depth(text: str) -> int:
     """Nesting depth of JSON text, counted without parsing (strings skipped)."""
     depth = deepest = 0

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wallet.logs import log_failure
+
 log = logging.getLogger(__name__)
 
 
@@ -40,12 +42,36 @@ class LockChanged:
 
 @dataclass(frozen=True)
 class AccountsChanged:
-    pass
+    """An account was added, imported or renamed."""
+
+
+@dataclass(frozen=True)
+class AccountSelected:
+    """The account the app shows and pays from is now ``address``."""
+
+    address: str
+
+
+@dataclass(frozen=True)
+class NetworkSwitched:
+    """The wallet now works on another network (or the same network at another place: a new devnet, a changed
+    RPC address). Every figure read from the previous one — balances, block, providers, quotes — is void."""
+
+    name: str
+    chain_id: int
+    is_devnet: bool
+
+
+@dataclass(frozen=True)
+class SettingsChanged:
+    """A setting was saved; ``name`` is its key (``auto_lock_minutes``, ``networks``…)."""
+
+    name: str
 
 
 @dataclass(frozen=True)
 class ProvidersChanged:
-    pass
+    """The registry changed on chain (a price, a provider): price sheets read before are stale."""
 
 
 @dataclass(frozen=True)
@@ -106,5 +132,5 @@ class EventBus:
         for fn in subscribers:
             try:
                 fn(event)
-            except Exception:  # a faulty subscriber must not stop the others or the publisher
-                log.exception("event subscriber failed for %s", type(event).__name__)
+            except Exception as e:  # a faulty subscriber must not stop the others or the publisher
+                log_failure(e, f"a subscriber to {type(event).__name__}", log)

@@ -246,6 +246,12 @@ class LiveQuote:
         self.balance = balance
         self._counters: dict[tuple[str, str], IncrementalCounter] = {}
 
+    def use_sheet(self, providers: Sequence[ProviderInfo]) -> None:
+        """Quote from this snapshot of the registry from now on (the counters, which depend only on the text,
+        are kept)."""
+        snapshot = tuple(providers)
+        self.engine = QuoteEngine(lambda: snapshot)
+
     def set_target(self, *, provider_id: int | None = None, model: str | None = None,
                    max_output: int | None = None) -> None:
         if provider_id is not None:

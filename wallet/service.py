@@ -1,441 +1,357 @@
-"""`WalletService`: the one facade the GUI and the CLI call. Blocking and thread-safe.
+"""`WalletService`: the one door into the core for the GUI and the CLI. Blocking and thread-safe.
 
-It owns the data dir, the selected network profile and (lazily, since web3 is a heavy import) the chain
-client. Background threads, Qt signals and progress belong to the GUI; this class only does the work.
+The facade composes small sub-services, one per concern (``wallet/services/``): network, accounts, quotes,
+devnet. It forwards each public call to the one that owns it and hands out none of their insides — no key
+manager, chain client, quote engine or signer. Whatever changes state announces it on ``bus`` (see
+``wallet.events``), so a screen follows events rather than guessing what a call changed.
+
+Signing never passes through here: a sub-service that signs is given ``AccountService.signer`` when the facade
+builds it (see docs/architecture.md, "Adding a sub-service").
+
+Money (``TransferService``, ``HistoryService``) lives in the wallet's database: top-ups, sends and receive
+requests are two steps (``prepare_*`` returns a plan with every figure and warning, nothing signed; the action
+signs exactly that plan); the history is a paged, filtered query with spending summaries for charts.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wallet.addresses import parse_address
+from wallet.accounts import AccountInfo
 from wallet.config import DataDir, Settings
-from wallet.errors import ConfigError, InvalidInput
-from wallet.events import AccountsChanged, BalancesChanged, EventBus, LockChanged, ProvidersChanged
-from wallet.networks import NetworkProfile, get_profile, load_profiles, save_custom_profile
+from wallet.events import EventBus
+from wallet.networks import NetworkProfile
 from wallet.registry import ProviderInfo
-from wallet.units import format_amount
+from wallet.services.accounts import AccountService
+from wallet.services.devnet import DevnetService
+from wallet.services.history import HistoryService
+from wallet.services.network import Balances, NetworkService
+from wallet.services.quotes import QuoteService
+from wallet.services.transfers import TransferService
+from wallet.storage import Database
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from eth_account.signers.local import LocalAccount
-
-    from wallet.chain.client import ChainClient
-    from wallet.devnet.manager import DevnetManager, DevnetStatus
+    from wallet.devnet.manager import DevnetStatus
     from wallet.history.follower import HistoryFollower
-    from wallet.history.service import HistoryService
-    from wallet.keys.manager import KeyManager
-    from wallet.keys.metadata import AccountInfo
-    from wallet.money import MoneyParts
-    from wallet.quote import LiveQuote, QuoteEngine
-    from wallet.storage import Database
-    from wallet.transfers.service import TransferService
-    from wallet.watcher import ChainWatcher
+    from wallet.history.model import HistoryFilter, HistoryPage, HistoryRow, SpendBucket, SpendPoint
+    from wallet.history.sync import SyncReport
+    from wallet.quote import Comparison, LiveQuote, PromptInput, Quote
+    from wallet.transfers.plans import Fees, SendPlan, TopUpPlan
+    from wallet.transfers.records import TxRecord
 
-CURRENT_ACCOUNT_KEY = "current_account"
-
-
-@dataclass(frozen=True)
-class Balances:
-    address: str
-    eth: int  # wei
-    ait: int  # AIT base units
-
-    def to_json(self) -> dict[str, str]:
-        return {"address": self.address, "eth": format_amount(self.eth), "ait": format_amount(self.ait)}
+__all__ = ["AccountInfo", "Balances", "WalletService"]
 
 
 class WalletService:
-    def __init__(self, data_dir: DataDir, *, network: str | None = None) -> None:
+    def __init__(self, data_dir: DataDir, *, network: str | None = None, auto_lock: bool = True) -> None:
+        """``auto_lock=False``: no idle timer (a process that lives for one command)."""
         self.data_dir = data_dir
         self.settings = Settings.load(data_dir)
-        self.network_name = network or self.settings.network
-        self._lock = threading.RLock()
-        self._client: ChainClient | None = None
-        self._profile: NetworkProfile | None = None
-        self._keys: KeyManager | None = None
-        self._quotes: QuoteEngine | None = None
-        self._watcher: ChainWatcher | None = None
-        self._database: Database | None = None
-        self._money: MoneyParts | None = None
-        self._follower: HistoryFollower | None = None
         self.bus = EventBus()
+        self._network = NetworkService(data_dir, self.settings, self.bus, network or self.settings.network)
+        self._accounts = AccountService(data_dir, self.settings, self.bus, auto_lock=auto_lock)
+        self._quotes = QuoteService(self._network, self.bus)
+        self._db = Database(data_dir.database)  # opened on first use
+        self._history = HistoryService(self._db, self._network, self.bus, accounts=self._addresses,
+                                       providers=self._quotes.list_providers, database_marker=self._database_id)
+        self._transfers = TransferService(self._db, self._network, self.bus, signer=self._accounts.signer,
+                                          accounts=self._addresses, records_changed=self._history.records_changed)
+        self._history.add_source(*self._transfers.history_source())
+        self._devnet = DevnetService(data_dir, self._network, on_grant=self._transfers.record_faucet)
+        self._follower: HistoryFollower | None = None
 
     def close(self) -> None:
         self.stop_watching()
-        with self._lock:
-            self._client = None
-            if self._keys is not None:
-                self._keys.close()
-            if self._database is not None:
-                self._database.close()
+        self._network.close()
+        self._accounts.close()
+        self._db.close()
 
-    # --- the wallet database, the history and transfers ---
-    @property
-    def database(self) -> Database:
-        from wallet.storage import Database
+    def _addresses(self) -> list[str]:
+        return [a.address for a in self._accounts.accounts()]
 
-        with self._lock:
-            if self._database is None:
-                self._database = Database(self.data_dir.database)
-            return self._database
-
-    @property
-    def money(self) -> MoneyParts:
-        from wallet.money import MoneyParts
-
-        with self._lock:
-            if self._money is None:
-                self._money = MoneyParts(
-                    db=self.database, chain=lambda: self.chain, profile=lambda: self.profile,
-                    accounts=self._account_addresses, signer_for=self.signer, providers=self.list_providers,
-                    bus=self.bus, database_marker=self._database_marker)
-            return self._money
-
-    @property
-    def history(self) -> HistoryService:
-        """Sync, paged queries, spending summaries and CSV export of the wallet's history."""
-        return self.money.history
-
-    @property
-    def transfers(self) -> TransferService:
-        """Top up, send, receive and replace stuck transactions."""
-        return self.money.transfers
-
-    def _account_addresses(self) -> list[str]:
-        return [a.address for a in self.keys.list_accounts()]
-
-    def _database_marker(self, value: str | None) -> str | None:
-        key = "database_id"
-        if value is None:
-            found = self.settings.extra.get(key)
-            return str(found) if isinstance(found, str) else None
-        self.settings.extra[key] = value
-        self.settings.save(self.data_dir)
-        return value
+    def _database_id(self, value: str | None) -> str | None:
+        """The settings remember which database the wallet last used, so a deleted one is noticed."""
+        if value is not None:
+            self.settings.extra["database_id"] = value
+            self.settings.save(self.data_dir)
+        found = self.settings.extra.get("database_id")
+        return found if isinstance(found, str) else None
 
     # --- network ---
     @property
+    def network_name(self) -> str:
+        return self._network.name
+
+    @property
     def profile(self) -> NetworkProfile:
-        with self._lock:
-            if self._profile is None:
-                profile = get_profile(self.data_dir, self.network_name)
-                if profile.is_devnet:
-                    dev = self.devnet.profile()
-                    # networks.json may pin devnet addresses; the local deployment record wins otherwise.
-                    profile = dev.with_contracts({**dev.contracts, **profile.contracts})
-                self._profile = profile
-            return self._profile
+        return self._network.profile()
 
     def reload_profile(self) -> NetworkProfile:
-        with self._lock:
-            self._profile = None
-            self._client = None
-            if self._quotes is not None:
-                self._quotes.invalidate()
-        return self.profile
+        return self._network.reload()
 
     def network_names(self) -> list[str]:
-        return sorted(load_profiles(self.data_dir))
+        return self._network.names()
 
     def profile_named(self, name: str) -> NetworkProfile:
-        return get_profile(self.data_dir, name)
+        return self._network.profile_named(name)
 
     def switch_network(self, name: str) -> NetworkProfile:
-        """Make ``name`` the network this service and the next start use."""
-        get_profile(self.data_dir, name)  # refuse unknown names before changing anything
-        self.settings.network = name
-        self.settings.save(self.data_dir)
-        self.network_name = name
-        return self.reload_profile()
+        """Make ``name`` the network of this service and of the next start; announced with NetworkSwitched."""
+        return self._network.switch(name)
 
     def save_network(self, profile: NetworkProfile) -> None:
-        if profile.name == "devnet":
-            raise ConfigError("The devnet profile is managed by the wallet; add a custom network instead.")
-        save_custom_profile(self.data_dir, profile)
-        if profile.name == self.network_name:
-            self.reload_profile()
-
-    @property
-    def chain(self) -> ChainClient:
-        # web3 takes a second or two to import: do it outside the lock, so the GUI thread's quick reads
-        # (profile, settings) never wait for it.
-        from wallet.chain.client import ChainClient
-
-        with self._lock:
-            if self._client is None:
-                self._client = ChainClient(self.profile)
-            return self._client
+        self._network.save(profile)
 
     def connect(self) -> int:
-        return self.chain.connect()
+        return self._network.connect()
 
     def block_number(self) -> int:
-        return self.chain.block_number()
-
-    # --- devnet ---
-    @property
-    def devnet(self) -> DevnetManager:
-        from wallet.devnet.manager import DevnetManager
-
-        return DevnetManager(self.data_dir)
-
-    def devnet_up(self, port: int | None = None) -> tuple[DevnetStatus, bool]:
-        status, started = self.devnet.up(port)
-        self.reload_profile()
-        return status, started
-
-    def devnet_down(self) -> bool:
-        stopped = self.devnet.down()
-        self.reload_profile()
-        return stopped
-
-    def devnet_faucet(self, address: str, eth: int, ait: int) -> dict[str, str]:
-        """Grant devnet ETH and AIT; the grants are recorded, so the history shows them as faucet grants."""
-        from wallet.devnet.faucet import faucet
-
-        to = parse_address(address)
-        out = faucet(self.profile, to, eth, ait)
-        grants = {asset: (out[key], amount) for asset, key, amount in (("ETH", "eth_tx", eth), ("AIT", "ait_tx", ait))
-                  if key in out}
-        self.money.record_faucet(to, grants)
-        return out
-
-    # --- balances and tokens ---
-    def _token(self):
-        from wallet.chain.contracts import AIToken
-
-        return AIToken(self.chain, self.profile.contract("AIToken"))
+        return self._network.block_number()
 
     def eth_balance(self, address: str) -> int:
-        return self.chain.eth_balance(address)
+        return self._network.eth_balance(address)
 
     def ait_balance(self, address: str) -> int:
-        return self._token().balance_of(address)
+        return self._network.ait_balance(address)
 
     def balances(self, address: str) -> Balances:
-        addr = parse_address(address, allow_zero=True)
-        return Balances(addr, self.eth_balance(addr), self.ait_balance(addr))
+        return self._network.balances(address)
 
-    # --- providers ---
-    def list_providers(self, *, include_inactive: bool = False) -> list[ProviderInfo]:
-        from wallet.chain.contracts import ProviderRegistry
-
-        registry = ProviderRegistry(self.chain, self.profile.contract("ProviderRegistry"))
-        return registry.list_providers(include_inactive=include_inactive)
-
-    def check_endpoint(self, url: str, timeout: float = 3.0) -> tuple[bool, str]:
-        """Whether a provider's endpoint answers HTTP at all (any status): (reachable, what happened)."""
-        import time
-
-        import httpx
-
-        t0 = time.monotonic()
-        try:
-            r = httpx.get(url, timeout=timeout, follow_redirects=False)
-        except httpx.HTTPError as e:
-            return False, f"not reachable ({e.__class__.__name__})"
-        return True, f"HTTP {r.status_code} in {(time.monotonic() - t0) * 1000:.0f} ms"
-
-    # --- keys ---
-    @property
-    def keys(self) -> KeyManager:
-        from wallet.keys.manager import KeyManager  # eth_account: ~1 s, imported outside the lock
-
-        with self._lock:
-            if self._keys is None:
-                self._keys = KeyManager(self.data_dir, self.settings, on_lock=self._on_keys_locked)
-            return self._keys
-
-    def _on_keys_locked(self, reason: str) -> None:
-        self.bus.publish(LockChanged(True))
-
-    def has_wallet(self) -> bool:
-        return self.keys.has_wallet()
-
-    def create_wallet(self, password: str, words: int = 12) -> str:
-        phrase = self.keys.create_wallet(password, words)
-        self._after_accounts_changed()
-        return phrase
-
-    def import_mnemonic(self, phrase: str, password: str) -> AccountInfo:
-        info = self.keys.import_mnemonic(phrase, password)
-        self._after_accounts_changed(info.address)
-        return info
-
-    def import_private_key(self, key_text: str, password: str) -> AccountInfo:
-        info = self.keys.import_private_key(key_text, password)
-        self._after_accounts_changed(info.address)
-        return info
-
-    def import_keystore(self, json_text: str, keystore_password: str, password: str) -> AccountInfo:
-        info = self.keys.import_keystore(json_text, keystore_password, password)
-        self._after_accounts_changed(info.address)
-        return info
-
-    # --- recovery phrases: pure helpers, so that the GUI never imports the key libraries itself ---
-    def new_recovery_phrase(self, words: int = 12) -> str:
-        """A fresh BIP-39 phrase, stored nowhere. Onboarding shows it, has it confirmed, then imports it with
-        ``import_mnemonic``, so that a wallet never exists before its backup was checked."""
-        from wallet.keys import mnemonic
-
-        return mnemonic.generate(words)
-
-    def check_recovery_phrase(self, phrase: str) -> int:
-        """The word count of a valid phrase, else ``InvalidInput`` naming word positions (never the words)."""
-        from wallet.keys import mnemonic
-
-        return len(mnemonic.normalize(phrase).split())
-
-    def add_account(self, label: str | None = None) -> AccountInfo:
-        info = self.keys.add_account(label)
-        self._after_accounts_changed(info.address)
-        return info
-
-    def accounts(self) -> list[AccountInfo]:
-        return self.keys.list_accounts()
-
-    def unlock(self, password: str) -> None:
-        self.keys.unlock(password)
-        self.bus.publish(LockChanged(False))
-
-    def lock(self) -> None:
-        self.keys.lock()  # publishes LockChanged through the manager's on_lock hook
-
-    def is_locked(self) -> bool:
-        return self.keys.is_locked()
-
-    def touch(self) -> None:
-        """User activity: pushes the auto-lock deadline back."""
-        self.keys.touch()
-
-    def rename_account(self, address: str, label: str) -> AccountInfo:
-        info = self.keys.rename_account(address, label)
-        self.bus.publish(AccountsChanged())
-        return info
-
-    def export_keystore(self, address: str, password: str, keystore_password: str | None = None) -> str:
-        return self.keys.export_keystore(address, password, keystore_password)
-
-    def reveal_mnemonic(self, password: str) -> str:
-        return self.keys.reveal_mnemonic(password)
-
-    def change_password(self, old: str, new: str) -> None:
-        self.keys.change_password(old, new)
-
-    def missing_secrets(self) -> list[str]:
-        return self.keys.missing_secrets()
-
-    def signer(self, address: str) -> LocalAccount:
-        """For core modules that sign (payments, transactions); raises WalletLocked while locked."""
-        return self.keys.signer(address)
-
-    def set_auto_lock_minutes(self, minutes: int) -> None:
-        if not 0 <= minutes <= 24 * 60:
-            raise InvalidInput("Auto-lock must be between 0 (never) and 1440 minutes.")
-        self.settings.auto_lock_minutes = minutes
-        self.settings.save(self.data_dir)
-        self.keys.set_idle_timeout(minutes * 60 or None)
-
-    def _after_accounts_changed(self, select: str | None = None) -> None:
-        if select is not None or self.current_account() is None:
-            accounts = self.keys.list_accounts()
-            if accounts:
-                self.select_account(select or accounts[0].address)
-        self.bus.publish(AccountsChanged())
-
-    def current_account(self) -> str | None:
-        """The account the app shows and pays from; the first one unless the user picked another."""
-        known = [a.address for a in self.keys.list_accounts()]
-        chosen = self.settings.extra.get(CURRENT_ACCOUNT_KEY)
-        if chosen in known:
-            return str(chosen)
-        return known[0] if known else None
-
-    def select_account(self, address: str) -> None:
-        addr = parse_address(address)
-        if addr not in [a.address for a in self.keys.list_accounts()]:
-            raise InvalidInput(f"The account {addr} is not in this wallet.")
-        self.settings.extra[CURRENT_ACCOUNT_KEY] = addr
-        self.settings.save(self.data_dir)
-        if self._watcher is not None:
-            self._watcher.watch_address(addr)
-
-    # --- quotes ---
-    @property
-    def quotes(self) -> QuoteEngine:
-        from wallet.quote import QuoteEngine  # tiktoken, imported outside the lock
-
-        with self._lock:
-            if self._quotes is None:
-                self._quotes = QuoteEngine(self.list_providers)
-            return self._quotes
-
-    def live_quote(self, provider_id: int, model: str, max_output: int) -> LiveQuote:
-        from wallet.quote import LiveQuote
-
-        return LiveQuote(self.quotes, provider_id, model, max_output)
-
-    def warm_up_tokenizers(self) -> Future[None]:
-        from wallet.tokenizers import warm_up
-
-        return warm_up()
+    def publish_balances(self, address: str) -> Balances:
+        """Read balances now and tell subscribers (right after a faucet or a payment)."""
+        return self._network.publish_balances(address)
 
     # --- following the chain ---
     def start_watching(self, interval: float = 1.0) -> None:
-        """Publish NewBlock / ConnectionChanged / BalancesChanged for the current account from now on."""
-        from wallet.watcher import ChainWatcher
-
-        with self._lock:
-            if self._watcher is None:
-                self._watcher = ChainWatcher(self.bus, self.block_number, self._balance_pair, interval=interval,
-                                             on_blocks=self._registry_events)
-                self._watcher.watch_address(self.current_account() if self.has_wallet() else None)
-                self._watcher.start()
-        self.start_following_history()
-
-    def stop_watching(self) -> None:
-        with self._lock:
-            watcher, self._watcher = self._watcher, None
-            follower, self._follower = self._follower, None
-        if follower is not None:
-            follower.stop()
-        if watcher is not None:
-            watcher.stop()
-
-    def start_following_history(self) -> None:
-        """From now on every new block checks pending transactions and syncs the history in the background."""
+        """Publish NewBlock / ConnectionChanged / BalancesChanged for the current account from now on, and keep
+        the history and the pending transactions up to date with every new block."""
         from wallet.history.follower import HistoryFollower
 
-        with self._lock:
-            if self._follower is None:
-                self._follower = HistoryFollower(self.bus, self.money.catch_up)
-                self._follower.start()
+        address = self._accounts.current_account() if self._accounts.has_wallet() else None
+        self._network.start_watching(address, interval)
+        if self._follower is None:
+            self._follower = HistoryFollower(self.bus, self._network.follow_blocks, self.sync_history)
+            self._follower.start()
+
+    def stop_watching(self) -> None:
+        follower, self._follower = self._follower, None
+        if follower is not None:
+            follower.stop()
+        self._network.stop_watching()
 
     def refresh_balances(self) -> None:
-        if self._watcher is not None:
-            self._watcher.refresh()
+        self._network.refresh_balances()
 
-    def _registry_events(self, first: int, last: int) -> None:
-        """Any registry event in the new blocks (price set, provider updated…) makes the cached sheet stale."""
-        registry = self.profile.contracts.get("ProviderRegistry")
-        if registry is None or self._quotes is None:
-            return
-        if self.chain.get_logs(registry, [], first, last):
-            self._quotes.invalidate()
-            if self._money is not None:
-                self._money.forget_providers()
-            self.bus.publish(ProvidersChanged())
+    # --- devnet ---
+    def devnet_status(self) -> DevnetStatus:
+        return self._devnet.status()
 
-    def _balance_pair(self, address: str) -> tuple[int, int]:
-        b = self.balances(address)
-        return b.eth, b.ait
+    def devnet_up(self, port: int | None = None) -> tuple[DevnetStatus, bool]:
+        return self._devnet.up(port)
 
-    def publish_balances(self, address: str) -> Balances:
-        """Read balances now and tell subscribers (used right after a faucet or payment)."""
-        b = self.balances(address)
-        self.bus.publish(BalancesChanged(b.address, b.eth, b.ait))
-        return b
+    def devnet_down(self) -> bool:
+        return self._devnet.down()
+
+    def devnet_reset(self) -> None:
+        self._devnet.reset()
+
+    def devnet_faucet(self, address: str, eth: int | None = None, ait: int | None = None) -> dict[str, str]:
+        return self._devnet.faucet(address, eth, ait)
+
+    def faucet_amounts(self) -> tuple[int, int]:
+        return self._devnet.faucet_amounts()
+
+    # --- accounts ---
+    def has_wallet(self) -> bool:
+        return self._accounts.has_wallet()
+
+    def has_mnemonic(self) -> bool:
+        return self._accounts.has_mnemonic()
+
+    def accounts(self) -> list[AccountInfo]:
+        return self._accounts.accounts()
+
+    def current_account(self) -> str | None:
+        return self._accounts.current_account()
+
+    def select_account(self, address: str) -> None:
+        self._accounts.select_account(address)
+
+    def create_wallet(self, password: str, words: int = 12) -> str:
+        return self._accounts.create_wallet(password, words)
+
+    def import_mnemonic(self, phrase: str, password: str, label: str | None = None) -> AccountInfo:
+        return self._accounts.import_mnemonic(phrase, password, label)
+
+    def import_private_key(self, key_text: str, password: str, label: str | None = None) -> AccountInfo:
+        return self._accounts.import_private_key(key_text, password, label)
+
+    def import_keystore(self, json_text: str, keystore_password: str, password: str,
+                        label: str | None = None) -> AccountInfo:
+        return self._accounts.import_keystore(json_text, keystore_password, password, label)
+
+    def add_account(self, label: str | None = None) -> AccountInfo:
+        return self._accounts.add_account(label)
+
+    def rename_account(self, address: str, label: str) -> AccountInfo:
+        return self._accounts.rename_account(address, label)
+
+    def new_recovery_phrase(self, words: int = 12) -> str:
+        """A fresh BIP-39 phrase, stored nowhere. Onboarding shows it, has it confirmed, then imports it with
+        ``import_mnemonic``, so that a wallet never exists before its backup was checked."""
+        return self._accounts.new_recovery_phrase(words)
+
+    def check_recovery_phrase(self, phrase: str) -> int:
+        """The word count of a valid phrase, else ``InvalidInput`` naming word positions (never the words)."""
+        return self._accounts.check_recovery_phrase(phrase)
+
+    def export_keystore(self, address: str, password: str, keystore_password: str | None = None) -> str:
+        return self._accounts.export_keystore(address, password, keystore_password)
+
+    def save_keystore(self, path: Path, keystore_json: str) -> None:
+        """Write an exported keystore to ``path``, readable by its owner only."""
+        self._accounts.save_keystore(path, keystore_json)
+
+    def reveal_mnemonic(self, password: str) -> str:
+        return self._accounts.reveal_mnemonic(password)
+
+    def change_password(self, old: str, new: str) -> None:
+        self._accounts.change_password(old, new)
+
+    def missing_secrets(self) -> list[str]:
+        return self._accounts.missing_secrets()
+
+    def unlock(self, password: str) -> None:
+        self._accounts.unlock(password)
+
+    def lock(self) -> None:
+        self._accounts.lock()
+
+    def is_locked(self) -> bool:
+        return self._accounts.is_locked()
+
+    def touch(self) -> None:
+        """User activity: pushes the auto-lock deadline back."""
+        self._accounts.touch()
+
+    def auto_lock_minutes(self) -> int:
+        return self._accounts.auto_lock_minutes()
+
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        self._accounts.set_auto_lock_minutes(minutes)
+
+    def set_idle_timeout(self, seconds: float | None) -> None:
+        """Lock after ``seconds`` idle, for this run only (tests, benchmarks)."""
+        self._accounts.set_idle_timeout(seconds)
+
+    # --- providers and quotes ---
+    def list_providers(self, *, include_inactive: bool = False) -> list[ProviderInfo]:
+        return self._quotes.list_providers(include_inactive=include_inactive)
+
+    def price_sheet(self, refresh: bool = False) -> tuple[ProviderInfo, ...]:
+        return self._quotes.price_sheet(refresh)
+
+    def check_endpoint(self, url: str, timeout: float = 3.0) -> tuple[bool, str]:
+        return self._quotes.check_endpoint(url, timeout)
+
+    def quote(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int,
+              balance: int | None = None) -> Quote:
+        return self._quotes.quote(provider_id, model, prompt_input, max_output, balance)
+
+    def compare(self, prompt_input: PromptInput, max_output: int, balance: int | None = None) -> Comparison:
+        return self._quotes.compare(prompt_input, max_output, balance)
+
+    def live_quote(self, provider_id: int, model: str, max_output: int, balance: int | None = None, *,
+                   sheet: Sequence[ProviderInfo] | None = None) -> LiveQuote:
+        return self._quotes.live_quote(provider_id, model, max_output, balance, sheet=sheet)
+
+    def warm_up_tokenizers(self) -> Future[None]:
+        return self._quotes.warm_up_tokenizers()
+
+    def tokenizer_pending(self, encoding: str) -> bool:
+        return self._quotes.tokenizer_pending(encoding)
+
+    # --- top up, send, receive (plans first: nothing is signed before the action) ---
+    def payment_request(self, account: str, amount: str | None = None, asset: str = "AIT") -> dict[str, str]:
+        """``{"address", "uri"}``: an EIP-681 request to pay ``account`` (any amount when None)."""
+        return self._transfers.payment_request(account, amount, asset)
+
+    def write_payment_qr(self, uri: str, path: Path) -> Path:
+        return self._transfers.write_qr(uri, path)
+
+    def prepare_send(self, account: str, to: str, amount: str | None, asset: str | None = None) -> SendPlan:
+        """``to``: an address or an EIP-681 URI; ``amount``: a decimal or ``max``. Fee, balances, warnings."""
+        return self._transfers.prepare_send(account, to, amount, asset)
+
+    def send(self, plan: SendPlan, *, accept_warnings: bool = False) -> TxRecord:
+        return self._transfers.send(plan, accept_warnings=accept_warnings)
+
+    def prepare_topup(self, account: str, *, ait: str | None = None, eth: str | None = None) -> TopUpPlan:
+        return self._transfers.prepare_topup(account, ait=ait, eth=eth)
+
+    def topup(self, plan: TopUpPlan) -> TxRecord:
+        return self._transfers.topup(plan)
+
+    def transactions(self, status: str | None = None) -> list[TxRecord]:
+        return self._transfers.transactions(status)
+
+    def transaction(self, tx_hash: str) -> TxRecord:
+        return self._transfers.transaction(tx_hash)
+
+    def refresh_transactions(self) -> list[TxRecord]:
+        """Check pending transactions against the chain; the changed ones (announced too)."""
+        return self._transfers.refresh()
+
+    def wait_for_transaction(self, tx_hash: str, timeout: float = 60.0) -> TxRecord:
+        return self._transfers.wait(tx_hash, timeout)
+
+    def prepare_replacement(self, tx_hash: str) -> tuple[TxRecord, Fees]:
+        return self._transfers.prepare_replacement(tx_hash)
+
+    def speed_up(self, tx_hash: str) -> TxRecord:
+        return self._transfers.speed_up(tx_hash)
+
+    def cancel_transaction(self, tx_hash: str) -> TxRecord:
+        return self._transfers.cancel(tx_hash)
+
+    # --- history ---
+    def sync_history(self) -> SyncReport:
+        """Pending transactions checked, then the chain's new blocks read (the follower does it each block)."""
+        self._transfers.refresh()
+        return self._history.sync()
+
+    def history_page(self, flt: HistoryFilter | None = None, offset: int = 0, limit: int = 100) -> HistoryPage:
+        """Rows newest first, and how many match ``flt`` in all (no accounts named: the wallet's)."""
+        return self._history.page(flt, offset, limit)
+
+    def history_count(self, flt: HistoryFilter | None = None) -> int:
+        return self._history.count(flt)
+
+    def history_row(self, row_id: int) -> HistoryRow | None:
+        return self._history.row(row_id)
+
+    def history_rows(self, flt: HistoryFilter | None = None) -> list[HistoryRow]:
+        return self._history.rows(flt)
+
+    def spend_summary(self, by: str = "provider", flt: HistoryFilter | None = None) -> list[SpendBucket]:
+        """What payments charged per ``provider``, ``model``, ``day`` or ``week``."""
+        return self._history.spend(by, flt)
+
+    def spend_series(self, period: str = "day", flt: HistoryFilter | None = None) -> list[SpendPoint]:
+        """What each provider was paid per ``day`` or ``week``: a stacked chart's bars."""
+        return self._history.spend_series(period, flt)
+
+    def export_history_csv(self, path: Path, flt: HistoryFilter | None = None) -> int:
+        return self._history.export_csv(path, flt)
+
+    def import_network(self, path: Path, name: str | None = None, *, use: bool = False) -> NetworkProfile:
+        """A profile file from ``contracts deploy``, checked against its chain, saved (and used)."""
+        from wallet.deployment import import_profile
+
+        profile = import_profile(path, name)
+        self._network.save(profile)
+        return self._network.switch(profile.name) if use else profile

@@ -1,5 +1,5 @@
-"""Helpers for the money tests: the wallet's money parts over a real devnet, with accounts whose keys the test
-holds (no keyring needed: the signer is looked up in the test's own key table)."""
+"""Helpers for the money tests: the history and transfer sub-services over a real devnet, with accounts whose
+keys the test holds (no keyring needed: the signer is looked up in the test's own key table)."""
 
 from __future__ import annotations
 
@@ -16,31 +16,44 @@ from wallet.chain.client import ChainClient
 from wallet.devnet.faucet import faucet
 from wallet.errors import WalletLocked
 from wallet.events import EventBus
-from wallet.money import MoneyParts
 from wallet.networks import NetworkProfile
+from wallet.services.history import HistoryService
+from wallet.services.transfers import TransferService
 from wallet.storage import Database
 from wallet.units import ONE
 
 
+class FixedNetwork:
+    """The network sub-service's two methods the money sub-services use, for one fixed profile."""
+
+    def __init__(self, profile: NetworkProfile) -> None:
+        self._profile = profile
+        self._client = ChainClient(profile)
+
+    def profile(self) -> NetworkProfile:
+        return self._profile
+
+    def chain(self) -> ChainClient:
+        return self._client
+
+
 @dataclass
 class MoneyWallet:
-    parts: MoneyParts
-    profile: NetworkProfile
+    db: Database
+    history: HistoryService
+    transfers: TransferService
+    network: FixedNetwork
     keys: dict[str, LocalAccount]
     events: list[Any] = field(default_factory=list)
     marker: dict[str, str] = field(default_factory=dict)
 
     @property
+    def profile(self) -> NetworkProfile:
+        return self.network.profile()
+
+    @property
     def client(self) -> ChainClient:
-        return self.parts.chain()
-
-    @property
-    def history(self):  # type: ignore[no-untyped-def]
-        return self.parts.history
-
-    @property
-    def transfers(self):  # type: ignore[no-untyped-def]
-        return self.parts.transfers
+        return self.network.chain()
 
     @property
     def addresses(self) -> list[str]:
@@ -49,7 +62,7 @@ class MoneyWallet:
     def fund(self, address: str, eth: int = 2 * ONE, ait: int = 100 * ONE) -> dict[str, str]:
         out = faucet(self.profile, address, eth, ait)
         grants = {a: (out[k], v) for a, k, v in (("ETH", "eth_tx", eth), ("AIT", "ait_tx", ait)) if k in out}
-        self.parts.record_faucet(address, grants)
+        self.transfers.record_faucet(address, grants)
         return out
 
     def send(self, frm: str, to: str, amount: str, asset: str = "AIT") -> Any:
@@ -60,10 +73,12 @@ class MoneyWallet:
 
 def money_wallet(profile: NetworkProfile, db_path: Path, accounts: list[LocalAccount] | None = None,
                  n_accounts: int = 2) -> MoneyWallet:
+    """The history and transfer sub-services wired as the facade wires them, with the test's own keys."""
     keys = {a.address: a for a in (accounts or [Account.create() for _ in range(n_accounts)])}
-    client = ChainClient(profile)
     bus = EventBus()
     marker: dict[str, str] = {}
+    db = Database(db_path)
+    network = FixedNetwork(profile)
 
     def signer_for(address: str) -> LocalAccount:
         if address not in keys:
@@ -75,10 +90,12 @@ def money_wallet(profile: NetworkProfile, db_path: Path, accounts: list[LocalAcc
             marker["id"] = value
         return marker.get("id")
 
-    parts = MoneyParts(db=Database(db_path), chain=lambda: client, profile=lambda: profile,
-                       accounts=lambda: list(keys), signer_for=signer_for, providers=lambda: [], bus=bus,
-                       database_marker=database_marker)
-    wallet = MoneyWallet(parts, profile, keys, marker=marker)
+    history = HistoryService(db, network, bus, accounts=lambda: list(keys), providers=lambda: [],
+                             database_marker=database_marker)
+    transfers = TransferService(db, network, bus, signer=signer_for, accounts=lambda: list(keys),
+                                records_changed=history.records_changed)
+    history.add_source(*transfers.history_source())
+    wallet = MoneyWallet(db, history, transfers, network, keys, marker=marker)
     bus.subscribe(wallet.events.append)
     return wallet
 
@@ -95,7 +112,7 @@ def rpc(url: str, method: str, *params: Any) -> Any:
 
 def history_keys(wallet: MoneyWallet) -> list[tuple[Any, ...]]:
     """Every stored row, as comparable tuples (ids aside)."""
-    rows = wallet.parts.db.execute(
+    rows = wallet.db.execute(
         "SELECT account, kind, status, direction, asset, amount, fee, counterparty, tx_hash, block_number "
         "FROM history ORDER BY tx_hash, account, kind, asset")
     return [tuple(r) for r in rows]

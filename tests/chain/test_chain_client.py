@@ -200,13 +200,20 @@ def test_the_watcher_survives_a_bad_node(profile: NetworkProfile, html_server: s
 
     client = ChainClient(replace(profile, rpc_url=html_server))
     bus = EventBus()
-    seen: list[object] = []
-    bus.subscribe(seen.append)
-    watcher = ChainWatcher(bus, client.block_number, lambda a: (0, 0), interval=0.05)
+    down = threading.Event()
+    polls = threading.Semaphore(0)
+    bus.subscribe(lambda e: down.set() if isinstance(e, ConnectionChanged) and e.state == "down" else None)
+
+    def block_number() -> int:
+        polls.release()
+        return client.block_number()
+
+    watcher = ChainWatcher(bus, block_number, lambda a: (0, 0), interval=0.05)
     watcher.start()
     try:
-        time.sleep(0.5)
+        assert down.wait(10)
+        for _ in range(3):  # and it goes on polling
+            assert polls.acquire(timeout=10)
         assert watcher._thread is not None and watcher._thread.is_alive()
-        assert any(isinstance(e, ConnectionChanged) and e.state == "down" for e in seen)
     finally:
         watcher.stop()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from moneykit import MoneyWallet, money_wallet
+from wallet.services.history import LOST_WITH_DATABASE
 from web3 import Web3
 
 from wallet.chain.contracts import load_artifact
@@ -18,7 +19,6 @@ from wallet.config import DataDir
 from wallet.devnet.faucet import faucet
 from wallet.devnet.manager import DevnetManager
 from wallet.history.model import Direction, HistoryFilter, Kind, Status, WalletRecord
-from wallet.history.service import LOST_WITH_DATABASE
 from wallet.history.sources import RecordSelector
 from wallet.networks import NetworkProfile
 from wallet.storage import Database
@@ -130,7 +130,7 @@ def test_a_deleted_database_is_rebuilt_from_the_chain_and_says_what_is_lost(prof
     w.send(a, b, "0.5", "ETH")
     assert w.history.sync().notes == []
     before = chain_rows(w)
-    w.parts.db.close()
+    w.db.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{tmp_path / 'w.sqlite3'}{suffix}").unlink(missing_ok=True)
     rebuilt = money_wallet(profile, tmp_path / "w.sqlite3", keys)

@@ -120,7 +120,7 @@ def test_an_rpc_dropping_mid_sync_resumes_with_no_duplicates_or_gaps(
     assert rows == [k for k in history_keys(direct) if k[1] != "faucet" or k[8]]
     # The faucet records exist only in the direct wallet's database; the chain facts are the same in both.
     chain_facts = "SELECT chain_id, tx_hash, log_index, account, block_hash FROM chain_fact ORDER BY 1, 2, 3, 4"
-    assert flaky.parts.db.execute(chain_facts) == direct.parts.db.execute(chain_facts)
+    assert flaky.db.execute(chain_facts) == direct.db.execute(chain_facts)
 
 
 def test_a_node_that_limits_log_ranges_is_read_in_smaller_chunks(shared: NetworkProfile, tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_a_node_that_limits_log_ranges_is_read_in_smaller_chunks(shared: Network
                                               is_devnet=True), tmp_path / "limited.sqlite3", keys)
         limited.history.sync()
     chain_facts = "SELECT tx_hash, log_index, account, block_hash FROM chain_fact ORDER BY 1, 2, 3"
-    assert limited.parts.db.execute(chain_facts) == direct.parts.db.execute(chain_facts)
+    assert limited.db.execute(chain_facts) == direct.db.execute(chain_facts)
 
 
 def test_a_reorg_drops_what_is_gone_and_doubles_nothing(own_devnet: tuple[DevnetManager, NetworkProfile],
@@ -189,11 +189,11 @@ def test_sent_transactions_are_found_by_nonce_where_the_node_has_no_search(
     a, b = w.addresses
     w.fund(a, ONE, 10 * ONE)
     sent = [w.send(a, b, "1").tx_hash, w.send(a, b, "0.1", "ETH").tx_hash]
-    syncer = HistorySync(w.parts.db, RawRpc(w.client), shared.chain_id, token=shared.contract("AIToken"),
-                         sale=None, sources=[], context=w.parts.merge_context)
+    syncer = HistorySync(w.db, RawRpc(w.client), shared.chain_id, token=shared.contract("AIToken"),
+                         sale=None, sources=[], context=w.history.merge_context)
     syncer._ots = False  # as on a node without Otterscan's API
     syncer.run([a])
-    found = {r[0] for r in w.parts.db.execute("SELECT tx_hash FROM chain_fact WHERE kind = 'tx'")}
+    found = {r[0] for r in w.db.execute("SELECT tx_hash FROM chain_fact WHERE kind = 'tx'")}
     assert found == set(sent)
 
 

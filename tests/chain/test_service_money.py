@@ -10,6 +10,7 @@ import pytest
 from eth_account import Account
 from test_service_events import wait_for
 
+from wallet.chain.client import ChainClient
 from wallet.chain.contracts import AIToken
 from wallet.config import DataDir
 from wallet.devnet.anvil import free_port
@@ -46,14 +47,14 @@ def test_the_history_follows_the_chain_and_announces_incoming_transfers(service:
     wait_for(events, HistoryChanged)
     friend = Account.create()
     service.devnet_faucet(friend.address, ONE, 5 * ONE)
-    AIToken(service.chain, service.profile.contract("AIToken")).transfer(friend, me, 3 * ONE)
+    AIToken(ChainClient(service.profile), service.profile.contract("AIToken")).transfer(friend, me, 3 * ONE)
     arrived = wait_for(events, TransferReceived, where=lambda e: e.sender == friend.address)
     assert (arrived.account, arrived.asset, arrived.amount) == (me, "AIT", 3 * ONE)
 
-    plan = service.transfers.prepare_send(me, friend.address, "1")
-    record = service.transfers.send(plan, accept_warnings=True)
+    plan = service.prepare_send(me, friend.address, "1")
+    record = service.send(plan, accept_warnings=True)
     done = wait_for(events, TransactionStatusChanged, where=lambda e: e.tx_hash == record.tx_hash)
     assert (done.status, done.kind) == ("confirmed", "send")
-    kinds = sorted(r.kind for r in service.history.rows(HistoryFilter()))
+    kinds = sorted(r.kind for r in service.history_rows(HistoryFilter()))
     assert kinds == ["faucet", "faucet", "receive", "send"]
-    assert Account.from_key(DEPLOYER_KEY).address not in {r.account for r in service.history.rows()}
+    assert Account.from_key(DEPLOYER_KEY).address not in {r.account for r in service.history_rows()}

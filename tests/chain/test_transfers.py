@@ -269,7 +269,7 @@ def test_a_database_held_by_another_process_is_a_clear_error_and_nothing_is_sent
         wallet: MoneyWallet, tmp_path: Path) -> None:
     a, b = wallet.addresses
     plan = wallet.transfers.prepare_send(a, b, "1")
-    path = wallet.parts.db.path
+    path = wallet.db.path
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sqlite3, sys
         conn = sqlite3.connect({str(path)!r}, isolation_level=None)
@@ -289,5 +289,5 @@ def test_a_database_held_by_another_process_is_a_clear_error_and_nothing_is_sent
         holder.stdin.write("\n")
         holder.stdin.close()
         holder.wait(10)
-    assert wallet.parts.db.connection().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert wallet.db.connection().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert wallet.send(a, b, "1").status == "confirmed"  # and the wallet goes on once it is free

@@ -131,7 +131,7 @@ def test_newcomer_path(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: page.compare_dialog is not None and page.compare_dialog.comparison is not None,
                     timeout=30_000)
     shown = page.compare_dialog.comparison  # type: ignore[union-attr]
-    expected = service.quotes.compare(PromptInput.text(PROMPT), 300, 100 * ONE)
+    expected = service.compare(PromptInput.text(PROMPT), 300, 100 * ONE)
     assert [(q.provider_id, q.model, q.price_base_units) for q in shown] == [
         (q.provider_id, q.model, q.price_base_units) for q in expected]
     prices = [q.price_base_units for q in shown]

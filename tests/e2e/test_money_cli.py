@@ -53,7 +53,7 @@ def test_top_up_receive_send_and_see_every_movement_in_the_history(wallet_dir: P
     a, b = (x["address"] for x in cli(d, "account", "list", "--json", ok=True).json())
     cli(d, "devnet", "faucet", a, "--eth", "2", "--ait", "10", ok=True)
 
-    top = cli(d, "topup", "--ait", "50", "--yes", "--password-file", pw(d), "--json", ok=True).json()
+    top = cli(d, "topup", "--account", a, "--ait", "50", "--yes", "--password-file", pw(d), "--json", ok=True).json()
     assert (top["status"], top["amount"], top["plan"]["eth_cost"], top["plan"]["rate"]) == \
         ("confirmed", "50", "0.05", "1 ETH = 1000 AIT")
 
@@ -62,12 +62,12 @@ def test_top_up_receive_send_and_see_every_movement_in_the_history(wallet_dir: P
     assert request["address"] == b and request["uri"].endswith(f"address={b}&uint256=3000000000000000000")
     assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    sent = cli(d, "send", request["uri"], "--yes", "--password-file", pw(d), "--json", ok=True).json()
+    sent = cli(d, "send", request["uri"], "--account", a, "--yes", "--password-file", pw(d), "--json", ok=True).json()
     assert (sent["status"], sent["amount"], sent["to"]) == ("confirmed", "3", b)
-    eth = cli(d, "send", b, "0.5", "--asset", "ETH", "--yes", "--password-file", pw(d), "--json", ok=True).json()
+    eth = cli(d, "send", b, "0.5", "--asset", "ETH", "--account", a, "--yes", "--password-file", pw(d), "--json", ok=True).json()
     assert eth["status"] == "confirmed" and float(eth["fee_eth"]) > 0
 
-    refused = cli(d, "send", Account.create().address, "1", "--password-file", pw(d), "--json")
+    refused = cli(d, "send", Account.create().address, "1", "--account", a, "--password-file", pw(d), "--json")
     assert refused.code == 2 and "Confirm with --yes" in refused.json()["error"]
 
     rows, doc = movements(d)

@@ -73,7 +73,7 @@ def test_gateway_price_equals_the_wallet_quote(gateway: str, service: WalletServ
     assert r.status_code == 200, r.text
     body = r.json()
     prompt = PromptInput(tuple(ChatMessage(m["role"], m["content"], m.get("name")) for m in MESSAGES))
-    q = service.quotes.quote(1, model, prompt, 333)
+    q = service.quote(1, model, prompt, 333)
     assert (body["input_tokens"], body["max_output_tokens"], int(body["price_base_units"])) == (
         q.input_tokens, 333, q.price_base_units)
     assert body["pay_to"] == next(p for p in service.list_providers() if p.id == 1).pay_to

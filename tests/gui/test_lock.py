@@ -60,7 +60,7 @@ def test_idle_lock_closes_the_recovery_phrase(window: MainWindow, page: Settings
     network = NetworkDialog(page.service, None, page)  # any other dialog closes too
     network.open()
 
-    page.service.keys.set_idle_timeout(0.5)  # what the auto-lock setting does, in seconds
+    page.service.set_idle_timeout(0.5)  # what the auto-lock setting does, in seconds
     qtbot.waitUntil(lambda: window.controller.mode == "locked", timeout=10_000)
     assert isinstance(window.modes.currentWidget(), LockView)
     assert not shown.isVisible() and not network.isVisible() and open_dialogs() == []

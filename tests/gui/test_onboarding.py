@@ -110,7 +110,7 @@ def test_create_wallet_confirms_the_phrase_then_opens_the_wallet(window: MainWin
     assert service.has_wallet()
     assert not service.is_locked()
     assert len(service.accounts()) == 1
-    assert service.keys.reveal_mnemonic(PASSWORD) == " ".join(words)  # the phrase shown is the one stored
+    assert service.reveal_mnemonic(PASSWORD) == " ".join(words)  # the phrase shown is the one stored
     assert view.phrase_step.grid.words() == []  # and the view forgot it
 
 
@@ -186,7 +186,7 @@ def test_import_private_key(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.mouseClick(page.action_button, LEFT)
     qtbot.waitUntil(lambda: window.controller.mode == "main", timeout=20_000)
     assert service.current_account() == TEST_ADDR0
-    assert not service.keys.has_mnemonic()
+    assert not service.has_mnemonic()
 
 
 def test_wrong_password_on_the_lock_screen(window: MainWindow, qtbot: QtBot) -> None:
@@ -214,7 +214,7 @@ def test_import_keystore_file(window: MainWindow, qtbot: QtBot, tmp_path: Path) 
     other = WalletService(DataDir(tmp_path / "other").ensure())
     other.import_mnemonic(TEST_PHRASE, PASSWORD)
     path = tmp_path / "account.json"
-    path.write_text(other.keys.export_keystore(TEST_ADDR0, PASSWORD, "file password 1"))
+    path.write_text(other.export_keystore(TEST_ADDR0, PASSWORD, "file password 1"))
     other.close()
 
     service = window.controller.service

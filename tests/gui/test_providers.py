@@ -91,7 +91,7 @@ def test_a_reachable_endpoint_is_green(service: WalletService, qtbot: QtBot) -> 
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         page = open_page(service, qtbot)
-        sheet = service.quotes.providers()
+        sheet = service.price_sheet()
         url = f"http://127.0.0.1:{server.server_port}/"
         page.show_providers([replace(sheet[0], endpoint=url), *sheet[1:]])
         card = page.cards[1]
@@ -125,7 +125,7 @@ def test_endpoints_elsewhere_are_contacted_only_when_asked(service: WalletServic
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         page = open_page(service, qtbot)
-        sheet = service.quotes.providers()
+        sheet = service.price_sheet()
         # Looks local, is not: a DNS name the page must not contact unasked (it would not resolve anyway).
         far = f"http://127.0.0.1.nip.example:{server.server_port}/"
         page.show_providers([replace(sheet[0], endpoint=far), *sheet[1:]])

@@ -126,7 +126,7 @@ def test_typed_prompt_is_priced_like_the_engine_and_the_cli(page: RunTaskPage, s
     assert page.panel.output_budget() == 1024
 
     qtbot.keyClicks(page.prompt, PROMPT)
-    expected = service.quotes.quote(1, "gpt-4o-mini", PromptInput.text(PROMPT), 1024)
+    expected = service.quote(1, "gpt-4o-mini", PromptInput.text(PROMPT), 1024)
     wait_quote(qtbot, page, expected=expected)
     # Independently of the engine: ceil((n × 0.15 AIT + 1024 × 0.60 AIT) / 1M) in base units.
     by_hand = -(-(expected.input_tokens * 15 * ONE // 100 + 1024 * 60 * ONE // 100) // 1_000_000)
@@ -164,14 +164,14 @@ def test_waits_for_the_tokenizer_off_the_gui_thread(page: RunTaskPage, service: 
     warm-up finishes. The warm-up is held back here, as the encodings are already loaded in this process."""
     loaded = False
     warm_up: Future[None] = Future()
-    monkeypatch.setattr("ui.pages.run_task.tokenizers.is_loaded", lambda name: loaded)
+    monkeypatch.setattr("wallet.tokenizers.is_loaded", lambda name: loaded)
     monkeypatch.setattr(service, "warm_up_tokenizers", lambda: warm_up)
     qtbot.keyClicks(page.prompt, PROMPT)
     qtbot.waitUntil(lambda: page.panel.state == "loading")
     assert page.panel.status.text() == "Loading tokenizer…" and page.panel.input_tokens.text() == "—"
     loaded = True
     warm_up.set_result(None)
-    expected = service.quotes.quote(1, page.picker.model().model, PromptInput.text(PROMPT), 1024)
+    expected = service.quote(1, page.picker.model().model, PromptInput.text(PROMPT), 1024)
     wait_quote(qtbot, page, expected=expected)
 
 
@@ -183,7 +183,7 @@ def test_over_long_prompt_is_refused_in_red(page: RunTaskPage, service: WalletSe
     tokens = count_chat_tokens(PromptInput.text(text).messages, "cl100k_base")
     assert tokens > 16_385
     with pytest.raises(QuoteError) as refused:
-        service.quotes.quote(1, "gpt-3.5-turbo", PromptInput.text(text), 1024)
+        service.quote(1, "gpt-3.5-turbo", PromptInput.text(text), 1024)
     assert page.panel.status.text() == refused.value.user_message
     assert "context window of 16,385 tokens" in page.panel.status.text()
     assert page.panel.input_tokens.text() == count_text(tokens)
@@ -192,7 +192,7 @@ def test_over_long_prompt_is_refused_in_red(page: RunTaskPage, service: WalletSe
     save_shot(page, "run-task-refused")
 
     choose(page, 1, "gpt-4o-mini")  # the same prompt fits a 128k window
-    expected = service.quotes.quote(1, "gpt-4o-mini", PromptInput.text(text), 1024)
+    expected = service.quote(1, "gpt-4o-mini", PromptInput.text(text), 1024)
     wait_quote(qtbot, page, expected=expected)
     assert page.panel.price.text() == amount_short_price(expected.price_base_units)
     assert not has_colour(page.panel.status, colour("danger"))
@@ -215,7 +215,7 @@ def test_output_budget_follows_the_model(page: RunTaskPage, service: WalletServi
     assert "plus the output budget (4,096)" in page.panel.status.text()
 
     page.panel.budget.setValue(1000)
-    expected = service.quotes.quote(1, "gpt-3.5-turbo", PromptInput.text(text), 1000)
+    expected = service.quote(1, "gpt-3.5-turbo", PromptInput.text(text), 1000)
     wait_quote(qtbot, page, expected=expected)
     assert page.panel.price.text() == amount_short_price(expected.price_base_units)
     assert page.panel.output_cost.text() == amount_short_price(math.ceil(expected.output_cost))
@@ -230,7 +230,7 @@ def test_compare_lists_providers_cheapest_first(page: RunTaskPage, service: Wall
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.comparison is not None, timeout=20_000)
 
-    expected = service.quotes.compare(PromptInput.text(text), 1024)
+    expected = service.compare(PromptInput.text(text), 1024)
     rows = dialog.rows()
     assert [(r[0], r[1]) for r in rows] == [(q.provider_name, q.model) for q in expected]
     assert [r[4] for r in rows] == [amount_short_price(q.price_base_units) for q in expected]
@@ -260,7 +260,7 @@ def test_balance_after_and_balance_too_low(page: RunTaskPage, service: WalletSer
 
     choose(page, 1, "gpt-4o-mini")
     qtbot.keyClicks(page.prompt, PROMPT)
-    expected = service.quotes.quote(1, "gpt-4o-mini", PromptInput.text(PROMPT), 1024, 1000)
+    expected = service.quote(1, "gpt-4o-mini", PromptInput.text(PROMPT), 1024, 1000)
     wait_quote(qtbot, page, "refused", expected)
     assert expected.balance_after is not None and expected.balance_after < 0
     assert "does not cover this price" in page.panel.status.text()
@@ -295,7 +295,7 @@ def test_one_character_edit_in_a_100k_token_prompt(page: RunTaskPage, service: W
     qtbot.keyClick(page.prompt, Qt.Key.Key_X)
     edited = page.prompt.toPlainText()
     assert len(edited) == len(text) + 1
-    full = service.quotes.quote(1, "gpt-4.1", PromptInput.text(edited), 1024)
+    full = service.quote(1, "gpt-4.1", PromptInput.text(edited), 1024)
     assert full.input_tokens > 100_000
     qtbot.waitUntil(lambda: page.panel.input_tokens.text() == count_text(full.input_tokens), timeout=2_000)
     assert page.panel.price.text() == amount_short_price(full.price_base_units)
@@ -310,7 +310,7 @@ def test_system_prompt_is_folded_and_counted(page: RunTaskPage, service: WalletS
     assert page.system.isVisible()
     qtbot.keyClicks(page.system, "Answer in French.")
     system, prompt = page.task_texts()
-    expected = service.quotes.quote(1, page.picker.model().model, PromptInput.text(prompt, system), 1024)
+    expected = service.quote(1, page.picker.model().model, PromptInput.text(prompt, system), 1024)
     qtbot.waitUntil(lambda: page.panel.input_tokens.text() == count_text(expected.input_tokens))
     page.system_toggle.click()
     assert not page.system.isVisible()
@@ -325,7 +325,7 @@ def test_open_and_drop_a_text_file(page: RunTaskPage, service: WalletService, qt
     page.load_file(str(path))
     qtbot.waitUntil(lambda: page.prompt.toPlainText() == text, timeout=20_000)
     model = page.picker.model().model
-    expected = service.quotes.quote(page.picker.provider().id, model, PromptInput.from_file(path), 1024)
+    expected = service.quote(page.picker.provider().id, model, PromptInput.from_file(path), 1024)
     wait_quote(qtbot, page, expected=expected)
 
     page.prompt.undo()  # replacing the prompt is one undo step

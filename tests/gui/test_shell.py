@@ -58,8 +58,8 @@ def test_auto_lock_covers_the_window(window: MainWindow, qtbot: QtBot) -> None:
     if controller.mode == "locked":
         service.unlock(PASSWORD)
         qtbot.waitUntil(lambda: controller.mode == "main", timeout=5_000)
-    service.keys.set_idle_timeout(0.5)
-    service.keys.touch()
+    service.set_idle_timeout(0.5)
+    service.touch()
     qtbot.waitUntil(lambda: controller.mode == "locked", timeout=10_000)
     lock_view = window.view("locked")
     assert window.modes.currentWidget() is lock_view

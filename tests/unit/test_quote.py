@@ -205,8 +205,13 @@ def test_live_quote_follows_typing_and_target_changes() -> None:
 # --- CLI ---------------------------------------------------------------------------------------------------
 
 class FakeService:
+    """The service's quote side over a fixed registry sheet, so the CLI's output is what is tested here."""
+
     def __init__(self, sheet: list[ProviderInfo]) -> None:
         self.sheet = sheet
+        self.engine = QuoteEngine(self.list_providers)
+        self.quote = self.engine.quote
+        self.compare = self.engine.compare
 
     def list_providers(self, *, include_inactive: bool = False) -> list[ProviderInfo]:
         return [p for p in self.sheet if include_inactive or p.active]

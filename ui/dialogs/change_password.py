@@ -64,7 +64,7 @@ class ChangePasswordDialog(SecretDialog):
             return
         old, new = self.current.text(), self.new.text()
         self._set_busy(True)
-        change_op(lambda: self.service.keys.change_password(old, new), parent=self).success(
+        change_op(lambda: self.service.change_password(old, new), parent=self).success(
             lambda _: self._done()).failure(self._failed).finally_(lambda: self._set_busy(False)).run()
 
     def _done(self) -> None:

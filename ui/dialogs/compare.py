@@ -7,6 +7,7 @@ and fills in when it is done.
 from __future__ import annotations
 
 from html import escape
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -28,7 +29,14 @@ from ui.ops import op
 from ui.theme import colour
 from ui.widgets.common import plain_tip, subtitle
 from ui.widgets.model_picker import THEME_EVENTS, count_text, restyle
-from wallet.quote import Comparison, PromptInput, QuoteEngine
+from wallet.quote import Comparison, PromptInput
+
+
+class Comparer(Protocol):
+    """What the dialog compares with (the wallet service)."""
+
+    def compare(self, prompt_input: PromptInput, max_output: int, balance: int | None = None) -> Comparison: ...
+
 
 COLUMNS = ("Provider", "Model", "Verified", "Input tokens", "Price", "Balance after")
 RIGHT = {3, 4, 5}
@@ -49,7 +57,7 @@ class CompareDialog(QDialog):
 
     chosen = Signal(int, str)
 
-    def __init__(self, engine: QuoteEngine, prompt_input: PromptInput, max_output: int, balance: int | None,
+    def __init__(self, engine: Comparer, prompt_input: PromptInput, max_output: int, balance: int | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare providers")

@@ -29,11 +29,10 @@ from ui.formatting import short_address
 from ui.ops import change_op
 from ui.widgets.common import error_label, primary_button, show_error_text, subtitle
 from ui.widgets.password import NewPasswordFields, password_field
-from wallet.files import write_private_text
 from wallet.service import WalletService
 
 if TYPE_CHECKING:
-    from wallet.keys.metadata import AccountInfo
+    from wallet.accounts import AccountInfo
 
 
 class ExportKeystoreDialog(SecretDialog):
@@ -118,7 +117,7 @@ class ExportKeystoreDialog(SecretDialog):
         address, password = self.address(), self.password.text()
         file_password = self.file_password.text() if self.separate.isChecked() else None
         self._set_busy(True, "Encrypting…")
-        change_op(lambda: self.service.keys.export_keystore(address, password, file_password), parent=self).success(
+        change_op(lambda: self.service.export_keystore(address, password, file_password), parent=self).success(
             lambda text: self._save(address, text)).failure(self._failed).run()
 
     def _save(self, address: str, text: str) -> None:
@@ -139,12 +138,12 @@ class ExportKeystoreDialog(SecretDialog):
             self._set_busy(False)
             self.accept()
 
-        change_op(lambda: write_private_text(path, text), parent=self).success(saved).failure(self._failed).run()
+        change_op(lambda: self.service.save_keystore(path, text), parent=self).success(saved).failure(
+            self._failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        message = user_message(exc) if not isinstance(exc, OSError) else f"The file could not be written: {exc}."
-        show_error_text(self.error, message)
+        show_error_text(self.error, user_message(exc))  # a file that cannot be written says so (the service)
         self.password.setFocus()
 
     def _set_busy(self, on: bool, text: str = "") -> None:

@@ -6,13 +6,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.controller import AppController
-from ui.errors import show_error
+from ui.errors import report, show_error
 from ui.formatting import amount_full, amount_short
 from ui.ops import change_op, op
 from ui.pages.base import Page
 from ui.widgets.common import AddressLabel, card, subtitle, title
 from ui.widgets.qr import QrDialog
-from wallet.devnet.demo import FAUCET_AIT, FAUCET_ETH
+from wallet.units import format_amount
 
 
 class HomePage(Page):
@@ -23,6 +23,7 @@ class HomePage(Page):
         self.address: str | None = None
         self.balances: tuple[int, int] | None = None
         self.qr_dialog: QrDialog | None = None
+        self.is_devnet = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 24)
         outer.setSpacing(16)
@@ -62,7 +63,9 @@ class HomePage(Page):
         self.faucet_card, faucet = card()
         faucet.addWidget(subtitle(
             "Local test network: the faucet gives free test ETH and AIT. They exist only on this devnet."))
-        self.faucet_button = QPushButton("Get 100 test AIT and 1 test ETH (devnet faucet)")
+        eth, ait = self.service.faucet_amounts()
+        self.faucet_text = f"Get {format_amount(ait)} test AIT and {format_amount(eth)} test ETH (devnet faucet)"
+        self.faucet_button = QPushButton(self.faucet_text)
         self.faucet_button.clicked.connect(self._faucet)
         faucet.addWidget(self.faucet_button, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.faucet_card)
@@ -70,10 +73,34 @@ class HomePage(Page):
 
         controller.signals.balances_changed.connect(self._on_balances)
         controller.signals.accounts_changed.connect(self.on_shown)
+        controller.signals.account_selected.connect(lambda _address: self.on_shown())
+        controller.signals.network_switched.connect(self._on_network_switched)
 
     def on_shown(self) -> None:
-        self.faucet_card.setVisible(self.service.profile.is_devnet)
-        op(self._load, parent=self).success(self._show_account).failure(lambda e: None).run()
+        self.is_devnet = self.service.profile.is_devnet
+        self.faucet_card.setVisible(self.is_devnet)
+        op(self._load, parent=self).success(self._show_account).failure(
+            lambda e: report(e, "reading the current account")).run()
+
+    def _on_network_switched(self, _name: str, _chain_id: int, is_devnet: bool) -> None:
+        """The old network's balances are not this one's: they go at once, and are read again."""
+        self.is_devnet = is_devnet
+        self.faucet_card.setVisible(is_devnet)
+        self._clear_balances()
+        if self.address:
+            self._read_balances(self.address)
+
+    def _clear_balances(self) -> None:
+        self.balances = None
+        for label in (self.ait_value, self.eth_value):
+            label.setText("…")
+            label.setToolTip("")
+        self.hint.setText("")
+
+    def _read_balances(self, address: str) -> None:
+        # Offline is quiet here: the status bar says so, and the watcher publishes the balances once it can.
+        op(lambda: self.service.publish_balances(address), parent=self).failure(
+            lambda e: report(e, "reading the balances")).run()
 
     def _load(self) -> tuple[str | None, str]:
         address = self.service.current_account()
@@ -83,15 +110,13 @@ class HomePage(Page):
     def _show_account(self, result: tuple[str | None, str]) -> None:
         address, label = result
         if address != self.address:
-            self.balances = None
-            self.ait_value.setText("…")
-            self.eth_value.setText("…")
+            self._clear_balances()
         self.address = address
         self.account_label.setText(label or "Account")
         self.address_label.set_address(address or "")
         self.qr_button.setEnabled(bool(address))
         if address:
-            op(lambda: self.service.publish_balances(address), parent=self).failure(lambda e: None).run()
+            self._read_balances(address)
 
     def _on_balances(self, address: str, eth: int, ait: int) -> None:
         if address != self.address:
@@ -103,7 +128,7 @@ class HomePage(Page):
         self.eth_value.setToolTip(amount_full(eth, "ETH"))
         if ait == 0:
             self.hint.setText("No AIT yet — " + (
-                "use the devnet faucet below to get started." if self.service.profile.is_devnet
+                "use the devnet faucet below to get started." if self.is_devnet
                 else "top up to get started."))
         else:
             self.hint.setText("")
@@ -121,11 +146,11 @@ class HomePage(Page):
         self.faucet_button.setText("Asking the faucet…")
 
         def work() -> None:
-            self.service.devnet_faucet(address, FAUCET_ETH, FAUCET_AIT)
+            self.service.devnet_faucet(address)  # one press: the amounts the button names
             self.service.publish_balances(address)
 
         def done() -> None:
             self.faucet_button.setEnabled(True)
-            self.faucet_button.setText("Get 100 test AIT and 1 test ETH (devnet faucet)")
+            self.faucet_button.setText(self.faucet_text)
 
         change_op(work, parent=self).failure(lambda e: show_error(self, e)).finally_(done).run()

@@ -7,7 +7,6 @@ is on chain (whole payTo addresses, verified or not) and checks each endpoint in
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
@@ -30,8 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.controller import AppController
+from ui.errors import report
 from ui.ops import op
 from ui.pages.base import Page
+from ui.price_sheet import PriceSheetReader
 from ui.theme import colour
 from ui.widgets.common import AddressLabel, CopyButton, plain_label, plain_tip, subtitle, title
 from ui.widgets.model_picker import THEME_EVENTS, count_text, price_text, restyle, verified_badge
@@ -41,7 +42,6 @@ from wallet.registry import ProviderInfo
 MODEL_COLUMNS = ("Model", "Metered by", "Input / 1M tokens", "Output / 1M tokens", "Context window", "Max output")
 UNREACHABLE = "Can't reach the provider registry — check the network."
 UNREADABLE = "Can't read the provider registry on this network."
-log = logging.getLogger(__name__)
 
 
 def registry_error_text(exc: BaseException) -> str:
@@ -50,7 +50,7 @@ def registry_error_text(exc: BaseException) -> str:
         return f"{UNREACHABLE}\n{exc.user_message}"
     if isinstance(exc, WalletError):
         return f"{UNREADABLE}\n{exc.user_message}"
-    log.error("reading the provider registry failed", exc_info=exc)
+    report(exc, "reading the provider registry")
     return UNREACHABLE
 
 
@@ -229,7 +229,6 @@ class ProvidersPage(Page):
         super().__init__(controller, parent)
         self.cards: dict[int, ProviderCard] = {}
         self.loaded = False
-        self._loading = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 20)
         outer.setSpacing(12)
@@ -259,7 +258,11 @@ class ProvidersPage(Page):
         self.stack.addWidget(scroll)
         self.scroll = scroll
         outer.addWidget(self.stack, 1)
-        controller.signals.providers_changed.connect(self.refresh)
+        self.sheet = PriceSheetReader(controller, self)  # follows registry changes and network switches
+        self.sheet.loaded.connect(self.show_providers)
+        self.sheet.failed.connect(self._failed)
+        self.sheet.cleared.connect(self._on_network_switched)
+        self.sheet.busy_changed.connect(lambda busy: self.refresh_button.setEnabled(not busy))
 
     def on_shown(self) -> None:
         if not self.loaded:
@@ -269,24 +272,15 @@ class ProvidersPage(Page):
         self.load(invalidate=True)
 
     def load(self, invalidate: bool = False) -> None:
-        if self._loading:
-            return
-        self._loading = True
-        self.refresh_button.setEnabled(False)
         if not self.cards:
             self._show_message("Loading the providers from the registry…")
-        quotes = self.service.quotes
+        self.sheet.read(refresh=invalidate)
 
-        def work() -> tuple[ProviderInfo, ...]:
-            if invalidate:
-                quotes.invalidate()
-            return quotes.providers()
-
-        def done() -> None:
-            self._loading = False
-            self.refresh_button.setEnabled(True)
-
-        op(work, parent=self).success(self.show_providers).failure(self._failed).finally_(done).run()
+    def _on_network_switched(self) -> None:
+        """The cards describe the old network's registry: they go at once (the new one is read next)."""
+        self._clear()
+        self.loaded = False
+        self._show_message("Loading the providers from the registry…")
 
     def _failed(self, exc: BaseException) -> None:
         self._clear()
@@ -331,5 +325,8 @@ class ProvidersPage(Page):
             ok, text = result
             c.set_reachability(ok, text)
 
-        op(lambda: check(url), parent=c).success(shown).failure(
-            lambda e: c.set_reachability(False, "could not be checked")).run()
+        def failed(exc: BaseException) -> None:
+            report(exc, f"checking the endpoint {url}")
+            c.set_reachability(False, "could not be checked")
+
+        op(lambda: check(url), parent=c).success(shown).failure(failed).run()

@@ -13,6 +13,7 @@ import os
 import time
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,17 +29,17 @@ from PySide6.QtWidgets import (
 
 from ui.controller import AppController
 from ui.dialogs.compare import CompareDialog
-from ui.errors import show_error, user_message
+from ui.errors import report, show_error, user_message
 from ui.ops import op
 from ui.pages.base import Page
 from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
+from ui.price_sheet import PriceSheetReader
 from ui.widgets.common import plain_label, subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
 from ui.widgets.prompt_editor import PromptEditor, as_in_editor, conversion_notice
 from ui.widgets.quote_panel import QuotePanel
-from wallet import tokenizers
 from wallet.errors import QuoteError, WalletError
-from wallet.quote import LiveQuote, PromptInput, Quote, QuoteEngine
+from wallet.quote import LiveQuote, PromptInput, Quote
 from wallet.registry import ModelPrice, ProviderInfo
 
 MIN_INTERVAL = 0.016  # s: at most one quote per frame; faster edits (a paste, key repeat) are coalesced
@@ -57,7 +58,7 @@ class RunTaskPage(Page):
         self.account: str | None = None
         self.balance: int | None = None
         self.compare_dialog: CompareDialog | None = None
-        self._loading_providers = False
+        self._generation = 0  # one per network: a balance read of an older one is dropped
         self._warming = False
         self._tokenizer_error = ""
         self._priming = False
@@ -85,8 +86,11 @@ class RunTaskPage(Page):
         self.stack.setCurrentWidget(self.loading_view)
 
         controller.signals.balances_changed.connect(self._on_balances)
-        controller.signals.accounts_changed.connect(self._load_balance)
-        controller.signals.providers_changed.connect(lambda: self.reload_providers(invalidate=True))
+        controller.signals.account_selected.connect(lambda _address: self._load_balance())
+        self.sheet = PriceSheetReader(controller, self)  # follows registry changes and network switches
+        self.sheet.loaded.connect(self._providers_loaded)
+        self.sheet.failed.connect(self._providers_failed)
+        self.sheet.cleared.connect(self._on_network_switched)
 
     # --- layout ---
     def _build_content(self) -> QWidget:
@@ -172,37 +176,39 @@ class RunTaskPage(Page):
 
     # --- providers ---
     def on_shown(self) -> None:
-        if self.providers is None and not self._loading_providers:
+        if self.providers is None and not self.sheet.busy:
             self.reload_providers()
         self._load_balance()
 
     def reload_providers(self, invalidate: bool = False) -> None:
-        if self._loading_providers:
-            return
-        self._loading_providers = True
         if self.providers is None:
             self.stack.setCurrentWidget(self.loading_view)
-        quotes = self.service.quotes
+        self.sheet.read(refresh=invalidate)
 
-        def work() -> tuple[ProviderInfo, ...]:
-            if invalidate:
-                quotes.invalidate()
-            return quotes.providers()
-
-        op(work, parent=self).success(self._providers_loaded).failure(self._providers_failed).finally_(
-            self._providers_done).run()
-
-    def _providers_done(self) -> None:
-        self._loading_providers = False
+    def _on_network_switched(self) -> None:
+        """Everything on this page came from the old network's registry and balance: it goes at once."""
+        self._generation += 1
+        self.providers = None
+        if self.live is not None:
+            self.live.use_sheet(())
+        self.picker.set_providers(())
+        self.panel.show_loading("Loading the providers of this network…")
+        dialog = self.compare_dialog
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.reject()
+        self.compare_dialog = None
+        self.stack.setCurrentWidget(self.loading_view)
+        self._set_balance(None)
+        self._load_balance()
 
     def _providers_loaded(self, providers: tuple[ProviderInfo, ...]) -> None:
         self.providers = tuple(providers)
         sheet = self.providers
-        engine = QuoteEngine(lambda: sheet)  # a snapshot: quoting from it never reaches the network
+        # A snapshot: quoting from it on the GUI thread never reaches the network.
         if self.live is None:
-            self.live = LiveQuote(engine, 0, "", self.panel.output_budget(), self.balance)
+            self.live = self.service.live_quote(0, "", self.panel.output_budget(), self.balance, sheet=sheet)
         else:
-            self.live.engine = engine
+            self.live.use_sheet(sheet)
         if not any(p.models for p in sheet):
             self._show_empty("No providers are registered on this network yet.")
             return
@@ -236,7 +242,7 @@ class RunTaskPage(Page):
 
     # --- balance ---
     def _load_balance(self) -> None:
-        service = self.service
+        service, generation = self.service, self._generation
 
         def work() -> tuple[str | None, int | None]:
             address = service.current_account()
@@ -247,8 +253,16 @@ class RunTaskPage(Page):
             except WalletError:
                 return address, None  # offline: the watcher's balances_changed fills it in later
 
-        op(work, parent=self).success(lambda r: self._set_account(*r)).failure(
-            lambda e: self._set_account(None, None)).run()
+        def loaded(result: tuple[str | None, int | None]) -> None:
+            if generation == self._generation:
+                self._set_account(*result)
+
+        def failed(exc: BaseException) -> None:
+            report(exc, "reading the balance")
+            if generation == self._generation:
+                self._set_account(None, None)
+
+        op(work, parent=self).success(loaded).failure(failed).run()
 
     def _set_account(self, address: str | None, ait: int | None) -> None:
         self.account = address
@@ -300,7 +314,7 @@ class RunTaskPage(Page):
             return
         # An encoding the wallet cannot count (anyone may register one) is refused by the quote below, not
         # waited for: no warm-up will ever load it.
-        if model.encoding in tokenizers.SUPPORTED_ENCODINGS and not tokenizers.is_loaded(model.encoding):
+        if self.service.tokenizer_pending(model.encoding):
             self.panel.show_loading("Loading tokenizer…")
             self._warm_up()
             return
@@ -385,7 +399,7 @@ class RunTaskPage(Page):
         system, prompt = self.task_texts()
         if not prompt.strip():
             return
-        dialog = CompareDialog(self.service.quotes, PromptInput.text(prompt, system), self.panel.output_budget(),
+        dialog = CompareDialog(self.service, PromptInput.text(prompt, system), self.panel.output_budget(),
                                self.balance, self)
         dialog.chosen.connect(self.picker.select)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -105,7 +105,11 @@ class SettingsPage(Page):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+        # What the page shows is announced by the core when it changes, whoever changed it.
         controller.signals.accounts_changed.connect(self._reload)
+        controller.signals.account_selected.connect(lambda _address: self._reload())
+        controller.signals.network_switched.connect(lambda *_: self._reload())
+        controller.signals.settings_changed.connect(lambda _name: self._reload())
 
     # --- layout ---
     def _network_section(self) -> None:
@@ -138,7 +142,7 @@ class SettingsPage(Page):
         self.auto_lock.setSuffix(" min")
         self.auto_lock.setSpecialValueText("Never")
         self.auto_lock.setToolTip("Lock after this many minutes without activity; 0 never locks by itself.")
-        self.auto_lock.setValue(self.service.settings.auto_lock_minutes)
+        self.auto_lock.setValue(self.service.auto_lock_minutes())
         self._auto_lock_timer = QTimer(self)
         self._auto_lock_timer.setSingleShot(True)
         self._auto_lock_timer.setInterval(500)  # one save after the arrows stop, not one per click
@@ -189,7 +193,7 @@ class SettingsPage(Page):
         s = self.service
         profiles = {name: s.profile if name == s.network_name else s.profile_named(name)
                     for name in s.network_names()}
-        return Loaded(profiles, s.accounts(), s.current_account(), s.keys.has_mnemonic())
+        return Loaded(profiles, s.accounts(), s.current_account(), s.has_mnemonic())
 
     def _reload(self) -> None:
         op(self._load, parent=self).success(self._fill).failure(
@@ -206,9 +210,10 @@ class SettingsPage(Page):
         self.network.setCurrentIndex(max(self.network.findData(keep), 0))
         self.network.blockSignals(False)
         self._network_selected()
-        self.auto_lock.blockSignals(True)
-        self.auto_lock.setValue(self.service.settings.auto_lock_minutes)
-        self.auto_lock.blockSignals(False)
+        if not self._auto_lock_timer.isActive():  # else the user is changing it: theirs is about to be saved
+            self.auto_lock.blockSignals(True)
+            self.auto_lock.setValue(self.service.auto_lock_minutes())
+            self.auto_lock.blockSignals(False)
         self.reveal_button.setEnabled(loaded.has_mnemonic)
         self.reveal_button.setToolTip("" if loaded.has_mnemonic else
                                       "This wallet has no recovery phrase: its accounts were imported one by one.")
@@ -280,8 +285,6 @@ class SettingsPage(Page):
             else:
                 say(self.network_status, f"Switched to {new_name} (chain {chain_id}). Balances and "
                                          "providers now come from this network.")
-            self.controller.signals.accounts_changed.emit()  # pages reload what they show
-            self.controller.signals.providers_changed.emit()
 
         def finish() -> None:
             self.switch_button.setText("Switch to this network")
@@ -310,7 +313,7 @@ class SettingsPage(Page):
     # --- backup ---
     def reveal_phrase(self) -> None:
         dialog = PasswordDialog(
-            self, action=lambda password: self.service.keys.reveal_mnemonic(password), title="Show recovery phrase",
+            self, action=lambda password: self.service.reveal_mnemonic(password), title="Show recovery phrase",
             text="Enter your wallet password to show your recovery phrase. Make sure nobody can see your screen.",
             ok_text="Show phrase", busy_text="Decrypting…")
 
@@ -337,9 +340,8 @@ class SettingsPage(Page):
         self.rename_button.setEnabled(False)
 
         def done(_: object) -> None:
-            say(self.account_status, "Renamed.")
-            self.controller.signals.accounts_changed.emit()
+            say(self.account_status, "Renamed.")  # the service announces it: the account list follows
 
-        change_op(lambda: self.service.keys.rename_account(address, label), parent=self).success(done).failure(
+        change_op(lambda: self.service.rename_account(address, label), parent=self).success(done).failure(
             lambda e: say(self.account_status, user_message(e), error=True)).finally_(
             lambda: self.rename_button.setEnabled(True)).run()

@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QVBoxLayout, QWidget
 
 from ui.theme import colour
+from wallet.accounts import MIN_PASSWORD_LENGTH
 
 _COMMON = """
 password passw0rd password1 123456 1234567 12345678 123456789 1234567890 87654321 11111111 00000000
@@ -29,10 +30,6 @@ _AMBER = "#c98a00"
 
 
 def min_password_length() -> int:
-    # Imported here, not at module level: the key manager pulls in eth_account (about a second). By the time a
-    # view asks for a new password the service has loaded it on a worker thread, so this is a dictionary lookup.
-    from wallet.keys.manager import MIN_PASSWORD_LENGTH
-
     return MIN_PASSWORD_LENGTH
 
 

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3 import exceptions as w3ex
 from web3.types import TxParams
 
 from wallet.addresses import parse_address
-from wallet.chain.errors import mapped_errors
+from wallet.chain.errors import int_answer, malformed_answer, mapped_errors
 from wallet.errors import ChainMismatch, TxError
 from wallet.networks import NetworkProfile
 
@@ -109,7 +110,7 @@ class ChainClient:
     def connect(self) -> int:
         """Check the node answers with the profile's chain id; returns the chain id."""
         with self._guard("read the chain id"):
-            chain_id = int(self.w3.eth.chain_id)
+            chain_id = self._int(self.w3.eth.chain_id, "read the chain id")
         if chain_id != self.profile.chain_id:
             raise ChainMismatch(
                 f"The node at {self.rpc_url} is on chain {chain_id}, but the network "
@@ -119,20 +120,23 @@ class ChainClient:
         self._checked = True
         return chain_id
 
+    def _int(self, answer: object, action: str) -> int:
+        return int_answer(answer, self.profile.rpc_url, action)
+
     def _ensure_connected(self) -> None:
         if not self._checked:
             self.connect()
 
     def block_number(self) -> int:
         with self._guard("read the latest block"):
-            return int(self.w3.eth.block_number)
+            return self._int(self.w3.eth.block_number, "read the latest block")
 
     # --- balances and calls ---
     def eth_balance(self, address: str) -> int:
         addr = parse_address(address, allow_zero=True)
         self._ensure_connected()
         with self._guard("read the ETH balance"):
-            return int(self.w3.eth.get_balance(addr))
+            return self._int(self.w3.eth.get_balance(addr), "read the ETH balance")
 
     def code_at(self, address: str) -> bytes:
         with self._guard("read contract code"):
@@ -150,19 +154,23 @@ class ChainClient:
     # --- fees and nonces ---
     def fee_estimate(self) -> FeeEstimate:
         self._ensure_connected()
-        with self._guard("estimate the network fee"):
+        action = "estimate the network fee"
+        with self._guard(action):
             block = self.w3.eth.get_block("latest")
-            base = int(block.get("baseFeePerGas", 0))
+            if not isinstance(block, Mapping):
+                raise malformed_answer(self.profile.rpc_url, action)
+            base = self._int(block.get("baseFeePerGas", 0), action)
             try:
-                tip = int(self.w3.eth.max_priority_fee)
-            except Exception:
+                tip = self._int(self.w3.eth.max_priority_fee, action)
+            except w3ex.Web3RPCError:  # a node without eth_maxPriorityFeePerGas: the floor below applies
                 tip = 0
         tip = max(tip, MIN_PRIORITY_FEE)
         return FeeEstimate(base_fee=base, max_priority_fee=tip, max_fee=2 * base + tip)
 
     def pending_nonce(self, address: str) -> int:
-        with self._guard("read the account's transaction count"):
-            return int(self.w3.eth.get_transaction_count(parse_address(address), "pending"))
+        action = "read the account's transaction count"
+        with self._guard(action):
+            return self._int(self.w3.eth.get_transaction_count(parse_address(address), "pending"), action)
 
     def _take_nonce(self, address: str) -> int:
         """Next nonce: the node's pending count, or one past what this process last used if that is higher."""
@@ -190,7 +198,7 @@ class ChainClient:
         tx.setdefault("maxPriorityFeePerGas", fees.max_priority_fee)
         with self._guard(action):
             if "gas" not in tx:
-                tx["gas"] = int(self.w3.eth.estimate_gas(tx) * 12 // 10)  # 20% headroom
+                tx["gas"] = self._int(self.w3.eth.estimate_gas(tx), action) * 12 // 10  # 20% headroom
         nonce = self._take_nonce(sender)
         tx["nonce"] = nonce
         try:

@@ -15,13 +15,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wallet.cli.context import CliContext, read_secret
 from wallet.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from wallet.keys.manager import KeyManager
 
 PHRASE_WARNING = (
     "Write these words down, in order, and keep them offline. Anyone who has them controls this wallet's "
@@ -80,14 +76,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     add("reveal-mnemonic", "show the recovery phrase again (asks for the password)", cmd_reveal)
 
 
-def manager(ctx: CliContext) -> KeyManager:
-    from wallet.config import Settings
-    from wallet.keys.manager import KeyManager
-
-    # No idle timer in a process that lives for one command: its keys go when it exits.
-    return KeyManager(ctx.data_dir, Settings.load(ctx.data_dir), idle_timeout=None, auto_lock_thread=False)
-
-
 def _password(args: argparse.Namespace, prompt: str = "Wallet password: ", *, new: bool = False) -> str:
     return read_secret(args.password_file, prompt, confirm=new)
 
@@ -101,13 +89,13 @@ def _print_account(ctx: CliContext, args: argparse.Namespace, info, verb: str) -
 
 
 def cmd_create(args: argparse.Namespace, ctx: CliContext) -> int:
-    km = manager(ctx)
-    if km.has_wallet():
+    svc = ctx.service
+    if svc.has_wallet():
         raise InvalidInput(f"A wallet already exists in {ctx.data_dir.root}. Use another --data-dir for a second one.")
     password = _password(args, "New wallet password: ", new=True)
-    phrase = km.create_wallet(password, words=args.words)
-    address = km.list_accounts()[0].address
-    km.close()
+    phrase = svc.create_wallet(password, words=args.words)
+    address = svc.accounts()[0].address
+    svc.close()
     print(PHRASE_WARNING, file=sys.stderr)
     if args.json:
         ctx.print_json({"address": address, "mnemonic": phrase})
@@ -118,17 +106,17 @@ def cmd_create(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
-    km = manager(ctx)
-    new = not km.has_wallet()
+    svc = ctx.service
+    new = not svc.has_wallet()
     prompt = "New wallet password: " if new else "Wallet password: "
     if args.mnemonic_file:
         phrase = read_secret(args.mnemonic_file, "Recovery phrase: ")
-        info = km.import_mnemonic(phrase, _password(args, prompt, new=new))
+        info = svc.import_mnemonic(phrase, _password(args, prompt, new=new))
         if args.label:
-            info = km.rename_account(info.address, args.label)
+            info = svc.rename_account(info.address, args.label)
     elif args.private_key_file:
         key_text = read_secret(args.private_key_file, "Private key (hex): ")
-        info = km.import_private_key(key_text, _password(args, prompt, new=new), label=args.label)
+        info = svc.import_private_key(key_text, _password(args, prompt, new=new), label=args.label)
     else:
         try:
             with open(args.keystore, encoding="utf-8") as f:
@@ -136,23 +124,23 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
         except (OSError, UnicodeDecodeError) as e:
             raise InvalidInput(f"Cannot read {args.keystore}: {getattr(e, 'strerror', None) or e}.") from None
         ks_password = read_secret(args.keystore_password_file, "Keystore file password: ")
-        info = km.import_keystore(text, ks_password, _password(args, prompt, new=new), label=args.label)
-    km.close()
+        info = svc.import_keystore(text, ks_password, _password(args, prompt, new=new), label=args.label)
+    svc.close()
     _print_account(ctx, args, info, "Imported")
     return 0
 
 
 def cmd_add(args: argparse.Namespace, ctx: CliContext) -> int:
-    km = manager(ctx)
-    km.unlock(_password(args))
-    info = km.add_account(args.label)
-    km.close()
+    svc = ctx.service
+    svc.unlock(_password(args))
+    info = svc.add_account(args.label)
+    svc.close()
     _print_account(ctx, args, info, "Added")
     return 0
 
 
 def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
-    accounts = manager(ctx).list_accounts()
+    accounts = ctx.service.accounts()
     if args.json:
         ctx.print_json([a.to_json() for a in accounts])
         return 0
@@ -165,13 +153,13 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_rename(args: argparse.Namespace, ctx: CliContext) -> int:
-    info = manager(ctx).rename_account(args.address, args.label)
+    info = ctx.service.rename_account(args.address, args.label)
     _print_account(ctx, args, info, "Renamed")
     return 0
 
 
 def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    km = manager(ctx)
+    svc = ctx.service
     out = args.keystore
     if os.path.exists(out) and not args.force:
         raise InvalidInput(f"{out} already exists; choose another file or add --force.")
@@ -179,7 +167,7 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
     ks_password = None
     if args.keystore_password_file:
         ks_password = read_secret(args.keystore_password_file, "Keystore file password: ")
-    text = km.export_keystore(args.address, password, keystore_password=ks_password)
+    text = svc.export_keystore(args.address, password, keystore_password=ks_password)
     _write_private(out, text)
     if args.json:
         ctx.print_json({"address": args.address, "keystore": os.path.abspath(out)})
@@ -208,10 +196,10 @@ def cmd_lock(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace, ctx: CliContext) -> int:
-    km = manager(ctx)
-    km.unlock(_password(args))
-    missing = km.missing_secrets()
-    km.close()
+    svc = ctx.service
+    svc.unlock(_password(args))
+    missing = svc.missing_secrets()
+    svc.close()
     note = "Password accepted. The command line keeps nothing unlocked: commands that sign ask for it again."
     if args.json:
         ctx.print_json({"ok": True, "missing": missing, "note": note})
@@ -223,11 +211,11 @@ def cmd_unlock(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_change_password(args: argparse.Namespace, ctx: CliContext) -> int:
-    km = manager(ctx)
+    svc = ctx.service
     old = _password(args, "Current password: ")
     new = read_secret(args.new_password_file, "New password: ", confirm=True)
-    km.change_password(old, new)
-    km.close()
+    svc.change_password(old, new)
+    svc.close()
     if args.json:
         ctx.print_json({"ok": True})
     else:
@@ -236,9 +224,9 @@ def cmd_change_password(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_reveal(args: argparse.Namespace, ctx: CliContext) -> int:
-    km = manager(ctx)
-    phrase = km.reveal_mnemonic(_password(args))
-    km.close()
+    svc = ctx.service
+    phrase = svc.reveal_mnemonic(_password(args))
+    svc.close()
     print(PHRASE_WARNING, file=sys.stderr)
     if args.json:
         ctx.print_json({"mnemonic": phrase})

@@ -35,7 +35,8 @@ class CliContext:
         if self._service is None:
             from wallet.service import WalletService
 
-            self._service = WalletService(self.data_dir, network=self.network)
+            # No idle timer in a process that lives for one command: its keys go when it exits.
+            self._service = WalletService(self.data_dir, network=self.network, auto_lock=False)
         return self._service
 
     def close(self) -> None:

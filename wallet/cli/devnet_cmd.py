@@ -63,7 +63,7 @@ def cmd_up(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:
-    _print_status(ctx, ctx.service.devnet.status().to_json(), args.json)
+    _print_status(ctx, ctx.service.devnet_status().to_json(), args.json)
     return 0
 
 
@@ -79,7 +79,7 @@ def cmd_reset(args: argparse.Namespace, ctx: CliContext) -> int:
         answer = input("Erase the local devnet chain (balances, history, deployments)? Type 'yes': ")
         if answer.strip().lower() != "yes":
             raise UserCancelled("Nothing was erased.")
-    ctx.service.devnet.reset()
+    ctx.service.devnet_reset()
     print("The devnet was reset; `ai-wallet devnet up` starts a fresh chain.")
     return 0
 

@@ -59,7 +59,7 @@ def _sync(args: argparse.Namespace, ctx: CliContext) -> dict[str, Any]:
     if args.no_sync:
         return {"synced": False, "notes": []}
     try:
-        report = ctx.service.money.catch_up()
+        report = ctx.service.sync_history()
     except WalletError as e:
         note = f"The history could not be brought up to date ({e.user_message}); showing what is stored."
         say(args, f"note: {note}")
@@ -72,15 +72,14 @@ def _sync(args: argparse.Namespace, ctx: CliContext) -> dict[str, Any]:
 def cmd_history(args: argparse.Namespace, ctx: CliContext) -> int:
     flt = _filter(args, kinds=tuple(args.kind or ()), statuses=tuple(args.status or ()))
     sync = _sync(args, ctx)
-    history = ctx.service.history
     if args.csv:
-        n = history.export_csv(Path(args.csv), flt)
+        n = ctx.service.export_history_csv(Path(args.csv), flt)
         if args.json:
             ctx.print_json({"written": n, "file": args.csv, **sync})
         else:
             print(f"{n} rows written to {args.csv}")
         return 0
-    page = history.page(flt, args.offset, args.limit)
+    page = ctx.service.history_page(flt, args.offset, args.limit)
     if args.json:
         ctx.print_json({"rows": [r.to_json() for r in page.rows], "total": page.total, "offset": page.offset,
                         **sync})
@@ -97,7 +96,7 @@ def cmd_history(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_spend(args: argparse.Namespace, ctx: CliContext) -> int:
     flt = _filter(args)
     sync = _sync(args, ctx)
-    buckets = ctx.service.history.spend(args.by, flt)
+    buckets = ctx.service.spend_summary(args.by, flt)
     total = sum(b.amount for b in buckets)
     if args.json:
         ctx.print_json({"by": args.by, "buckets": [b.to_json() for b in buckets], "total": format_amount(total),

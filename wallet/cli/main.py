@@ -85,9 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_command(args_list: list[str]) -> int:
     import json
+    import logging
 
     from wallet.cli.context import CliContext
     from wallet.errors import UserCancelled, WalletError
+    from wallet.logs import log_failure, setup_logging
 
     parser = build_parser()
     args = parser.parse_args(args_list)
@@ -96,8 +98,10 @@ def _run_command(args_list: list[str]) -> int:
 
         return launch_app(args.data_dir, args.network)
     ctx: CliContext | None = None
+    log_file = None
     try:
         ctx = CliContext.from_args(args)
+        log_file = setup_logging(ctx.data_dir, "cli", console_level=logging.WARNING)
         return int(args.func(args, ctx) or 0)
     except UserCancelled as e:
         print(e.user_message, file=sys.stderr)
@@ -110,6 +114,13 @@ def _run_command(args_list: list[str]) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug: its traceback goes to the console and the log, once
+        log_failure(e, f"ai-wallet {args.command}")
+        where = f" The details are in {log_file}." if log_file else ""
+        if getattr(args, "json", False):
+            print(json.dumps({"error": "Something unexpected went wrong." + where, "kind": "unexpected"}))
+        print(f"error: something unexpected went wrong.{where}", file=sys.stderr)
+        return 1
     finally:
         if ctx is not None:
             ctx.close()

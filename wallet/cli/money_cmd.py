@@ -77,7 +77,7 @@ def _fee_line(fees: Fees) -> str:
 
 def _finish(args: argparse.Namespace, ctx: CliContext, record: TxRecord, extra: dict[str, Any]) -> int:
     if not args.no_wait:
-        record = ctx.service.transfers.wait(record.tx_hash)
+        record = ctx.service.wait_for_transaction(record.tx_hash)
     out = {**record.to_json(), **extra}
     if args.json:
         ctx.print_json(out)
@@ -89,19 +89,19 @@ def _finish(args: argparse.Namespace, ctx: CliContext, record: TxRecord, extra: 
 
 def cmd_topup(args: argparse.Namespace, ctx: CliContext) -> int:
     account = _account(args, ctx)
-    plan = ctx.service.transfers.prepare_topup(account, ait=args.ait, eth=args.eth)
+    plan = ctx.service.prepare_topup(account, ait=args.ait, eth=args.eth)
     say(args, f"Top up {account}: buy {format_amount(plan.tokens)} AIT for {format_amount(plan.eth_cost)} ETH "
               f"({plan.rate_text}); {_fee_line(plan.fees)}.")
     confirm("Buy?", args.yes)
     _unlock(args, ctx)
-    record = ctx.service.transfers.topup(plan)
+    record = ctx.service.topup(plan)
     return _finish(args, ctx, record, {"plan": plan.to_json()})
 
 
 def cmd_receive(args: argparse.Namespace, ctx: CliContext) -> int:
-    request = ctx.service.transfers.payment_request(_account(args, ctx), args.amount, args.asset)
+    request = ctx.service.payment_request(_account(args, ctx), args.amount, args.asset)
     if args.qr:
-        ctx.service.transfers.write_qr(request["uri"], Path(args.qr))
+        ctx.service.write_payment_qr(request["uri"], Path(args.qr))
     if args.json:
         ctx.print_json({**request, **({"qr": args.qr} if args.qr else {})})
     else:
@@ -111,26 +111,23 @@ def cmd_receive(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
     account = _account(args, ctx)
-    plan = ctx.service.transfers.prepare_send(account, args.to, args.amount, args.asset)
+    plan = ctx.service.prepare_send(account, args.to, args.amount, args.asset)
     say(args, f"Send {format_amount(plan.amount)} {plan.asset} from {plan.account} to {plan.to}; "
               f"{_fee_line(plan.fees)}.")
     for w in plan.warnings:
         say(args, f"warning: {w.message}")
     confirm("Send despite the warning above?" if plan.warnings else "Send?", args.yes)
     _unlock(args, ctx)
-    record = ctx.service.transfers.send(plan, accept_warnings=True)
+    record = ctx.service.send(plan, accept_warnings=True)
     return _finish(args, ctx, record, {"plan": plan.to_json()})
 
 
 def cmd_tx_list(args: argparse.Namespace, ctx: CliContext) -> int:
-    from wallet.history.model import Status
-
-    transfers = ctx.service.transfers
     try:
-        transfers.refresh()
+        ctx.service.refresh_transactions()
     except WalletError as e:  # offline: list what is stored, and say so
         say(args, f"note: could not check the network ({e.user_message}); statuses as last known.")
-    records = transfers.transactions(Status.PENDING if args.pending else None)
+    records = ctx.service.transactions("pending" if args.pending else None)
     if args.json:
         ctx.print_json([r.to_json() for r in records])
     else:
@@ -140,13 +137,13 @@ def cmd_tx_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_tx_replace(args: argparse.Namespace, ctx: CliContext) -> int:
-    transfers = ctx.service.transfers
-    original, fees = transfers.prepare_replacement(args.tx_hash)
+    service = ctx.service
+    original, fees = service.prepare_replacement(args.tx_hash)
     verb = "Speed up" if args.tx_command == "speedup" else "Cancel"
     say(args, f"{verb} {original.tx_hash} (nonce {original.nonce}): the replacement pays up to "
               f"{format_amount(fees.max_fee_per_gas, 9)} gwei per gas; "
               f"{_fee_line(fees) if verb == 'Speed up' else 'a 21,000-gas transfer to yourself'}.")
     confirm(f"{verb}?", args.yes)
     _unlock(args, ctx)
-    new = transfers.speed_up(original.tx_hash) if verb == "Speed up" else transfers.cancel(original.tx_hash)
+    new = service.speed_up(original.tx_hash) if verb == "Speed up" else service.cancel_transaction(original.tx_hash)
     return _finish(args, ctx, new, {"replaces": original.tx_hash})

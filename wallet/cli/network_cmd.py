@@ -78,14 +78,7 @@ def cmd_deploy(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
-    from wallet.chain.client import ChainClient
-    from wallet.deployment import check_deployment, read_profile_file
-
-    profile = read_profile_file(Path(args.file), name=args.name)
-    check_deployment(ChainClient(profile), profile)
-    ctx.service.save_network(profile)
-    if args.use:
-        ctx.service.switch_network(profile.name)
+    profile = ctx.service.import_network(Path(args.file), args.name, use=args.use)
     if args.json:
         ctx.print_json({"imported": profile.to_json(), "in_use": bool(args.use)})
     else:

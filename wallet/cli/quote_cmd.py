@@ -99,8 +99,6 @@ def _prompt_input(args: argparse.Namespace) -> PromptInput:
 
 
 def cmd_quote(args: argparse.Namespace, ctx: CliContext) -> int:
-    from wallet.quote import QuoteEngine
-
     if args.compare and (args.provider is not None or args.model):
         raise InvalidInput("--compare quotes every provider; leave out --provider and --model.")
     if not args.compare and (args.provider is None or not args.model):
@@ -111,16 +109,15 @@ def cmd_quote(args: argparse.Namespace, ctx: CliContext) -> int:
         from wallet.addresses import parse_address
 
         balance = ctx.service.ait_balance(parse_address(args.address, allow_zero=True))
-    engine = QuoteEngine(ctx.service.list_providers)
     if args.compare:
-        result = engine.compare(prompt_input, args.max_output, balance)
+        result = ctx.service.compare(prompt_input, args.max_output, balance)
         if args.json:
             ctx.print_json({"quotes": [q.to_json() for q in result],
                             "refused": [r.to_json() for r in result.refusals]})
         else:
             print(compare_table(result, result.refusals))
         return 0 if result else 1
-    q = engine.quote(args.provider, args.model, prompt_input, args.max_output, balance)
+    q = ctx.service.quote(args.provider, args.model, prompt_input, args.max_output, balance)
     if args.json:
         ctx.print_json(q.to_json())
     else:

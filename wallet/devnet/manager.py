@@ -24,6 +24,7 @@ from wallet.networks import (
     DEVNET_CHAIN_ID,
     DEVNET_DEFAULT_PORT,
     NetworkProfile,
+    get_profile,
 )
 
 
@@ -83,6 +84,16 @@ def _is_our_anvil(pid: int, state_file: Path, start_ticks: int | None) -> bool:
     if not argv or b"anvil" not in argv[0] or str(state_file).encode() not in argv:
         return False
     return start_ticks is None or _start_ticks(pid) == start_ticks
+
+
+def network_profile(data_dir: DataDir, name: str) -> NetworkProfile:
+    """The network ``name`` as this data dir uses it: the devnet's profile carries the port of this data dir's
+    devnet and the addresses it deployed (addresses pinned in networks.json win)."""
+    profile = get_profile(data_dir, name)
+    if profile.is_devnet:
+        dev = DevnetManager(data_dir).profile()
+        profile = dev.with_contracts({**dev.contracts, **profile.contracts})
+    return profile
 
 
 PORT_ENV = "AI_WALLET_DEVNET_PORT"

@@ -1,8 +1,9 @@
-"""Keeping the history current while the app runs: each new block wakes one background thread that checks
-the wallet's pending transactions and syncs the history.
+"""Keeping the history current while the app runs: each range of new blocks wakes one background thread that
+checks the wallet's pending transactions and syncs the history.
 
-It listens to ``NewBlock`` on the event bus (published by the chain watcher), so it needs nothing from the
-watcher but its events, and several new blocks while a sync runs cause one more sync, not a queue of them.
+It follows the chain watcher through ``follow_blocks`` (the network service's follower API), whose callback
+only wakes the thread: a sync of thousands of blocks never holds up the watcher. Several new blocks while a
+sync runs cause one more sync, not a queue of them; a network switch causes one too.
 """
 
 from __future__ import annotations
@@ -11,34 +12,37 @@ import logging
 import threading
 from collections.abc import Callable
 
-from wallet.errors import WalletError
-from wallet.events import EventBus, NewBlock
+from wallet.events import EventBus, NetworkSwitched
+from wallet.logs import log_failure
+
+FollowBlocks = Callable[[Callable[[int, int], None]], Callable[[], None]]
 
 log = logging.getLogger(__name__)
 
 
 class HistoryFollower:
-    def __init__(self, bus: EventBus, work: Callable[[], None]) -> None:
+    def __init__(self, bus: EventBus, follow_blocks: FollowBlocks, work: Callable[[], None]) -> None:
         self._bus = bus
+        self._follow_blocks = follow_blocks
         self._work = work  # refresh pending transactions, then sync; raises WalletError when offline
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
         self.runs = 0
 
     def start(self) -> None:
         if self._thread is not None:
             return
-        self._unsubscribe = self._bus.subscribe(self._on_event)
+        self._unsubscribe = [self._bus.subscribe(self._on_event), self._follow_blocks(self._on_blocks)]
         self._thread = threading.Thread(target=self._run, name="history-follower", daemon=True)
         self._thread.start()
         self._wake.set()  # catch up once at start
 
     def stop(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        for stop in self._unsubscribe:
+            stop()
+        self._unsubscribe = []
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
@@ -49,8 +53,11 @@ class HistoryFollower:
         """Sync soon (after the wallet sent something, say)."""
         self._wake.set()
 
+    def _on_blocks(self, first: int, last: int) -> None:
+        self._wake.set()
+
     def _on_event(self, event: object) -> None:
-        if isinstance(event, NewBlock):
+        if isinstance(event, NetworkSwitched):
             self._wake.set()
 
     def _run(self) -> None:
@@ -61,8 +68,6 @@ class HistoryFollower:
                 return
             try:
                 self._work()
-            except WalletError as e:
-                log.info("history sync skipped: %s", e.user_message)
-            except Exception:  # the follower must outlive any surprise, or the history would stop updating
-                log.exception("history sync failed")
+            except Exception as e:  # the follower must outlive any failure, or the history would stop updating
+                log_failure(e, "the history sync", log)
             self.runs += 1

@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 
 from eth_account.signers.local import LocalAccount
 
+from wallet.accounts import MIN_PASSWORD_LENGTH
 from wallet.addresses import parse_address
 from wallet.config import DataDir, Settings
 from wallet.errors import InvalidInput, InvalidPassword, KeystoreError, SecretMissing
@@ -29,7 +30,6 @@ from wallet.keys.vault import Vault, open_vault
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-MIN_PASSWORD_LENGTH = 8
 THROTTLE_FILE = "unlock-attempts.json"
 LOCK_FILE = "keys.lock"
 

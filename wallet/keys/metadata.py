@@ -12,28 +12,14 @@ import secrets
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from wallet.accounts import MAX_LABEL, AccountInfo, Kind
 from wallet.config import read_json
 from wallet.errors import ConfigError, InvalidInput
 from wallet.files import write_private_json
 
 FORMAT_VERSION = 1
-Kind = Literal["hd", "imported"]
-MAX_LABEL = 64
-
-
-@dataclass(frozen=True)
-class AccountInfo:
-    """What the UI and other modules may know about an account: never anything secret."""
-
-    address: str
-    label: str
-    index: int | None  # BIP-44 address index for accounts derived from the recovery phrase
-    kind: Kind
-
-    def to_json(self) -> dict[str, Any]:
-        return {"address": self.address, "label": self.label, "index": self.index, "kind": self.kind}
 
 
 @dataclass

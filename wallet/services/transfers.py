@@ -1,4 +1,4 @@
-"""Top up, send, receive and fix stuck transactions: the money-moving half of the wallet's service.
+"""`TransferService`: top up, send, receive and fix stuck transactions. Blocking and thread-safe.
 
 Every operation is two steps: ``prepare_*`` reads the chain and returns a plan with every figure and warning
 (nothing signed), and the matching action signs exactly that plan. Balances are checked before a plan is
@@ -23,26 +23,32 @@ from wallet.transfers.records import TxRecord
 from wallet.units import format_amount, parse_amount
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
-
     from wallet.chain.client import ChainClient
+    from wallet.history.sources import RecordSource
+    from wallet.history.sync import ReorgHook
     from wallet.networks import NetworkProfile
+    from wallet.services.accounts import SignerFor
+    from wallet.services.history import ChainAccess
 
 ASSETS = ("AIT", "ETH")
 REPLACEMENT_BUMP = (9, 8)  # replacements pay at least 12.5% more per gas (nodes require ≥ 10%)
 
 
 class TransferService:
-    def __init__(self, db: Database, chain: Callable[[], ChainClient], profile: Callable[[], NetworkProfile],
-                 signer_for: Callable[[str], LocalAccount], own_accounts: Callable[[], list[str]],
-                 records_changed: Callable[[list[str]], None], bus: EventBus | None = None) -> None:
+    def __init__(self, db: Database, network: ChainAccess, bus: EventBus, *, signer: SignerFor,
+                 accounts: Callable[[], list[str]], records_changed: Callable[[list[str]], None]) -> None:
         self._db = db
-        self._chain = chain
-        self._profile = profile
-        self._signer_for = signer_for
-        self._own_accounts = own_accounts
-        self._records_changed = records_changed
+        self._network = network
         self._bus = bus
+        self._signer_for = signer  # the core's only path to a key: used by TxSender, never handed out
+        self._own_accounts = accounts
+        self._records_changed = records_changed
+
+    def _chain(self) -> ChainClient:
+        return self._network.chain()
+
+    def _profile(self) -> NetworkProfile:
+        return self._network.profile()
 
     # --- pieces ---
     def _token(self):
@@ -254,9 +260,8 @@ class TransferService:
         changes = check_pending(self._db, self._chain())
         if changes:
             self._records_changed([c.record.key for c in changes])
-        if self._bus is not None:
-            for c in changes:
-                self._bus.publish(TransactionStatusChanged(c.record.tx_hash, str(c.status), str(c.record.kind)))
+        for c in changes:
+            self._bus.publish(TransactionStatusChanged(c.record.tx_hash, str(c.status), str(c.record.kind)))
         with self._db.read() as conn:
             return [r for c in changes if (r := records.get(conn, c.record.id)) is not None]
 
@@ -273,11 +278,11 @@ class TransferService:
             raise InvalidInput(f"The wallet sent no transaction {tx_hash[:80]} on this network.")
         return rec
 
-    def transactions(self, status: Status | None = None) -> list[TxRecord]:
+    def transactions(self, status: str | None = None) -> list[TxRecord]:
         chain_id = self._profile().chain_id
         with self._db.read() as conn:
             if status is not None:
-                return records.with_status(conn, chain_id, status)
+                return records.with_status(conn, chain_id, Status(status))
             rows = conn.execute(f"SELECT {records.COLUMNS} FROM wallet_tx WHERE chain_id = ? ORDER BY id",
                                 (chain_id,)).fetchall()
             return [records._from_db(r) for r in rows]
@@ -324,6 +329,20 @@ class TransferService:
             replaces=rec.id)
         self._records_changed([rec.key, new.key])
         return new
+
+    @staticmethod
+    def history_source() -> tuple[RecordSource, ReorgHook]:
+        """How the history reads this service's records, and reopens those a reorg took off the chain."""
+        from wallet.transfers.records import TxRecordSource, reopen_after
+
+        return TxRecordSource(), reopen_after
+
+    def record_faucet(self, recipient: str, grants: dict[str, tuple[str, int]]) -> None:
+        """``grants``: asset → (tx hash, amount) of what the devnet faucet just gave ``recipient``."""
+        from wallet.transfers.faucet_records import record_grant
+
+        self._records_changed([record_grant(self._db, self._chain(), recipient, asset, amount, tx_hash)
+                               for asset, (tx_hash, amount) in grants.items()])
 
     def _check_network(self, chain_id: int) -> None:
         if self._profile().chain_id != chain_id:

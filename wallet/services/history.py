@@ -1,6 +1,6 @@
-"""`HistoryService`: the history half of the wallet's service. Blocking and thread-safe.
+"""`HistoryService`: the history sub-service. Blocking and thread-safe.
 
-What the GUI and the CLI call:
+What the facade forwards:
 
 * ``sync()`` — read new blocks (and drop what a reorg took away); publishes ``HistoryChanged``,
   ``TransferReceived`` for each new incoming transfer, and ``HistorySyncProgress``;
@@ -9,19 +9,24 @@ What the GUI and the CLI call:
 * ``spend(by, filter)`` → ``[SpendBucket]`` by provider, model, day or week; ``spend_series(period, filter)``
   → ``[SpendPoint]`` per provider per day or week, for a chart;
 * ``export_csv(path, filter)``;
-* ``records_changed(keys)`` — called by a part that changed its records (a send, a payment intent);
-* ``add_source(source)`` — a part that keeps records joins the history (see ``sources``).
+* ``records_changed(keys)`` — called by a sub-service that changed its records (a send, a payment intent);
+* ``add_source(source)`` — a sub-service that keeps records joins the history (see ``wallet.history.sources``).
+
+It reads the chain through ``network`` (anything with ``profile()`` and ``chain()``, as ``NetworkService``);
+``follower()`` is the background thread the facade wakes with each range of new blocks.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from wallet.events import EventBus, HistoryChanged, HistorySyncProgress, TransferReceived
+from wallet.errors import WalletError
+from wallet.events import EventBus, HistoryChanged, HistorySyncProgress, ProvidersChanged, TransferReceived
 from wallet.history import query
 from wallet.history.model import HistoryFilter, HistoryPage, HistoryRow, SpendBucket, SpendPoint
 from wallet.history.sources import RecordSource
@@ -32,6 +37,17 @@ if TYPE_CHECKING:
     from wallet.history.merge import MergeContext
     from wallet.history.sync import ReorgHook, SyncReport
     from wallet.networks import NetworkProfile
+    from wallet.registry import ProviderInfo
+
+log = logging.getLogger(__name__)
+
+
+class ChainAccess(Protocol):
+    """What the money sub-services need of the network in use (``NetworkService`` is one)."""
+
+    def profile(self) -> NetworkProfile: ...
+
+    def chain(self) -> ChainClient: ...
 
 DATABASE_ID_SETTING = "database_id"
 LOG_CHUNK = 5_000
@@ -45,16 +61,17 @@ LOST_WITH_DATABASE = (
 
 
 class HistoryService:
-    def __init__(self, db: Database, *, chain: Callable[[], ChainClient], profile: Callable[[], NetworkProfile],
-                 accounts: Callable[[], list[str]], bus: EventBus, context: Callable[[], MergeContext],
+    def __init__(self, db: Database, network: ChainAccess, bus: EventBus, *, accounts: Callable[[], list[str]],
+                 providers: Callable[[], list[ProviderInfo]],
                  database_marker: Callable[[str | None], str | None]) -> None:
         self._db = db
-        self._chain = chain
-        self._profile = profile
+        self._network = network
         self._accounts = accounts
         self._bus = bus
-        self._context = context
+        self._providers = providers
+        self._payees: dict[int, dict[str, str]] = {}
         self._marker = database_marker  # settings: read (None) or write the database's id
+        bus.subscribe(self._on_event)
         self._sources: list[RecordSource] = []
         self._reorg_hooks: list[ReorgHook] = []
         self._sync_lock = threading.Lock()
@@ -69,7 +86,30 @@ class HistoryService:
 
     @property
     def chain_id(self) -> int:
-        return self._profile().chain_id
+        return self._network.profile().chain_id
+
+    def merge_context(self) -> MergeContext:
+        from wallet.devnet.demo import DEPLOYER_ADDRESS
+        from wallet.history.merge import MergeContext
+
+        profile = self._network.profile()
+        return MergeContext(devnet=profile.is_devnet,
+                            faucet_senders=frozenset({DEPLOYER_ADDRESS}) if profile.is_devnet else frozenset(),
+                            payees=self._payees_of(profile.chain_id))
+
+    def _payees_of(self, chain_id: int) -> dict[str, str]:
+        """payTo → provider name from the registry, so a payment found on the chain names its provider."""
+        if chain_id not in self._payees:
+            try:
+                self._payees[chain_id] = {p.pay_to: p.name for p in self._providers()}
+            except WalletError as e:
+                log.info("provider names unavailable for the history: %s", e.user_message)
+                return {}
+        return self._payees[chain_id]
+
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, ProvidersChanged):  # the registry changed: names are looked up again
+            self._payees.clear()
 
     # --- syncing ---
     def sync(self, *, on_progress: Callable[[int, int], None] | None = None) -> SyncReport:
@@ -78,8 +118,8 @@ class HistoryService:
         from wallet.history.sync import HistorySync
 
         self._check_identity()
-        profile = self._profile()
-        client = self._chain()
+        profile = self._network.profile()
+        client = self._network.chain()
         client.connect()
 
         def progress(block: int, head: int) -> None:
@@ -90,7 +130,7 @@ class HistoryService:
         with self._sync_lock:
             syncer = HistorySync(
                 self._db, RawRpc(client), profile.chain_id, token=profile.contract("AIToken"),
-                sale=profile.contracts.get("TokenSale"), sources=self._sources, context=self._context,
+                sale=profile.contracts.get("TokenSale"), sources=self._sources, context=self.merge_context,
                 start_block=profile.start_block, chunk=self.chunk, reorg_hooks=self._reorg_hooks)
             report = syncer.run(self._accounts(), on_progress=progress)
         report.notes = self.notes + report.notes
@@ -125,7 +165,7 @@ class HistoryService:
         if not keys:
             return
         with self._db.write() as conn:
-            merge.refresh(conn, self.chain_id, self._sources, self._context(), record_keys=keys)
+            merge.refresh(conn, self.chain_id, self._sources, self.merge_context(), record_keys=keys)
         self._bus.publish(HistoryChanged(self.chain_id))
 
     def rebuild_rows(self) -> int:
@@ -133,7 +173,7 @@ class HistoryService:
         from wallet.history import merge
 
         with self._db.write() as conn:
-            n = merge.rebuild_all(conn, self.chain_id, self._sources, self._context())
+            n = merge.rebuild_all(conn, self.chain_id, self._sources, self.merge_context())
         self._bus.publish(HistoryChanged(self.chain_id))
         return n
 

@@ -1,0 +1,1 @@
+"""Whole-window views: onboarding and the lock screen."""
