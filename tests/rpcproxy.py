@@ -2,7 +2,7 @@
 
 ``drop_after=N``: requests after the N-th are answered by closing the connection (a network that dies in the
 middle of a sync). ``max_log_range=R``: ``eth_getLogs`` over more than R blocks gets the error public RPCs
-give. Everything else is forwarded unchanged.
+give. ``garble_logs``: log answers come back malformed. Everything else is forwarded unchanged.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from typing import Any
 
 
 class RpcProxy:
-    def __init__(self, upstream: str, *, drop_after: int | None = None, max_log_range: int | None = None) -> None:
+    def __init__(self, upstream: str, *, drop_after: int | None = None, max_log_range: int | None = None,
+                 garble_logs: bool = False) -> None:
         self.upstream = upstream
         self.drop_after = drop_after
         self.max_log_range = max_log_range
+        self.garble_logs = garble_logs
         self.requests = 0
         self.dropped = 0
         self.methods: list[str] = []
@@ -43,7 +45,7 @@ class RpcProxy:
                     self.close_connection = True
                     self.connection.shutdown(2)  # the peer sees the connection die, no answer
                     return
-                answer = proxy._range_error(body) or proxy._forward(body)
+                answer = proxy._range_error(body) or proxy._garbled(body) or proxy._forward(body)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -70,6 +72,17 @@ class RpcProxy:
         req = urllib.request.Request(self.upstream, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=30) as resp:
             return bytes(resp.read())
+
+    def _garbled(self, body: bytes) -> bytes | None:
+        """Logs whose fields are not what a node writes (a broken or hostile node)."""
+        if not self.garble_logs or b"eth_getLogs" not in body:
+            return None
+        doc = json.loads(self._forward(body))
+        answers = doc if isinstance(doc, list) else [doc]
+        for a in answers:
+            if isinstance(a.get("result"), list):
+                a["result"] = [{"blockNumber": "0xzz", "topics": ["0x1"], "address": 7}]
+        return json.dumps(doc).encode()
 
     def _range_error(self, body: bytes) -> bytes | None:
         if self.max_log_range is None:

@@ -136,6 +136,22 @@ def test_a_node_that_limits_log_ranges_is_read_in_smaller_chunks(shared: Network
     assert limited.db.execute(chain_facts) == direct.db.execute(chain_facts)
 
 
+def test_a_node_answering_malformed_logs_stores_nothing(shared: NetworkProfile, tmp_path: Path) -> None:
+    keys = [Account.create(), Account.create()]
+    direct = money_wallet(shared, tmp_path / "direct.sqlite3", keys)
+    make_traffic(shared, direct, 1)
+    with RpcProxy(shared.rpc_url, garble_logs=True) as proxy:
+        bad = money_wallet(NetworkProfile(shared.name, shared.chain_id, proxy.url, dict(shared.contracts),
+                                          is_devnet=True), tmp_path / "bad.sqlite3", keys)
+        with pytest.raises(NetworkError, match="malformed"):
+            bad.history.sync()
+        assert bad.db.execute("SELECT COUNT(*) FROM chain_fact")[0][0] == 0
+        assert bad.db.execute("SELECT COUNT(*) FROM sync_cursor")[0][0] == 0
+        proxy.garble_logs = False
+        bad.history.sync()
+    assert bad.db.execute("SELECT COUNT(*) FROM chain_fact")[0][0] > 0
+
+
 def test_a_reorg_drops_what_is_gone_and_doubles_nothing(own_devnet: tuple[DevnetManager, NetworkProfile],
                                                         tmp_path: Path) -> None:
     _, profile = own_devnet

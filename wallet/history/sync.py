@@ -148,6 +148,9 @@ class HistorySync:
             try:
                 facts, anchor = self._read(accounts, start, stop, report)
             except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
+                # Decoding the node's raw JSON failed: most likely the answer's fault, but kept with its traceback
+                # in the log in case it is ours.
+                log.warning("malformed history answer for blocks %s-%s", start, stop, exc_info=True)
                 raise NetworkError("The network answered the history's queries with malformed data; nothing "
                                    "from that answer was stored.") from e
             except LogRangeTooLarge:
