@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from moneykit import MoneyWallet, money_wallet
-from wallet.services.history import LOST_WITH_DATABASE
 from web3 import Web3
 
 from wallet.chain.contracts import load_artifact
@@ -21,6 +20,7 @@ from wallet.devnet.manager import DevnetManager
 from wallet.history.model import Direction, HistoryFilter, Kind, Status, WalletRecord
 from wallet.history.sources import RecordSelector
 from wallet.networks import NetworkProfile
+from wallet.services.history import LOST_WITH_DATABASE
 from wallet.storage import Database
 from wallet.units import ONE
 
