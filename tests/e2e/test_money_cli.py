@@ -5,6 +5,7 @@ deleted."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,9 @@ def test_top_up_receive_send_and_see_every_movement_in_the_history(wallet_dir: P
 
     sent = cli(d, "send", request["uri"], "--account", a, "--yes", "--password-file", pw(d), "--json", ok=True).json()
     assert (sent["status"], sent["amount"], sent["to"]) == ("confirmed", "3", b)
-    eth = cli(d, "send", b, "0.5", "--asset", "ETH", "--account", a, "--yes", "--password-file", pw(d), "--json", ok=True).json()
-    assert eth["status"] == "confirmed" and float(eth["fee_eth"]) > 0
+    eth = cli(d, "send", b, "0.5", "--asset", "ETH", "--account", a, "--yes", "--password-file", pw(d), "--json",
+              ok=True).json()
+    assert eth["status"] == "confirmed" and Decimal(eth["fee_eth"]) > 0
 
     refused = cli(d, "send", Account.create().address, "1", "--account", a, "--password-file", pw(d), "--json")
     assert refused.code == 2 and "Confirm with --yes" in refused.json()["error"]
