@@ -190,6 +190,8 @@ def test_a_stuck_send_is_sped_up_and_another_cancelled(own: tuple[NetworkProfile
     stuck = w.transfers.send(w.transfers.prepare_send(a, b, "3"), accept_warnings=True)
     faster = w.transfers.speed_up(stuck.tx_hash)
     assert faster.nonce == stuck.nonce and faster.max_fee > stuck.max_fee and faster.tx_hash != stuck.tx_hash
+    w.transfers.refresh()  # the original left the pool for its replacement: still pending, not expired
+    assert w.transfers.transaction(stuck.tx_hash).status == "pending"
     rpc(profile.rpc_url, "evm_mine")
     w.transfers.refresh()
     assert w.transfers.transaction(stuck.tx_hash).status == "replaced"

@@ -120,3 +120,44 @@ def test_bad_amounts_and_foreign_payment_requests_are_clear_errors(wallet_dir: P
         result = cli(d, "send", *args, "--yes", "--password-file", pw(d), "--json")
         assert result.code == 2 and words in result.json()["error"], (args[0][:60], result.out)
     assert [t["kind"] for t in cli(d, "tx", "list", "--json", ok=True).json()] == ["faucet", "faucet"]
+
+
+def test_a_stuck_send_is_sped_up_and_another_cancelled_from_the_cli(wallet_dir: Path) -> None:
+    import json
+    import urllib.request
+
+    d = wallet_dir
+    cli(d, "account", "create", "--password-file", pw(d), "--json", ok=True)
+    a = cli(d, "account", "list", "--json", ok=True).json()[0]["address"]
+    cli(d, "devnet", "faucet", a, "--eth", "1", "--ait", "10", ok=True)
+    rpc_url = cli(d, "devnet", "status", "--json", ok=True).json()["rpc_url"]
+
+    def rpc(method: str, *params: object) -> object:
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).encode()
+        req = urllib.request.Request(rpc_url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())["result"]
+
+    friend = Account.create().address
+    rpc("evm_setAutomine", False)  # nothing is mined until the test says so: the sends are stuck
+    sends = [cli(d, "send", friend, n, "--yes", "--no-wait", "--password-file", pw(d), "--json", ok=True).json()
+             for n in ("1", "2")]
+    assert [s["status"] for s in sends] == ["pending", "pending"] and sends[1]["nonce"] == sends[0]["nonce"] + 1
+    pending = cli(d, "tx", "list", "--pending", "--json", ok=True).json()
+    assert {t["tx_hash"] for t in pending} == {s["tx_hash"] for s in sends}
+    faster = cli(d, "tx", "speedup", sends[0]["tx_hash"], "--yes", "--no-wait", "--password-file", pw(d), "--json",
+                 ok=True).json()
+    cancel = cli(d, "tx", "cancel", sends[1]["tx_hash"], "--yes", "--no-wait", "--password-file", pw(d), "--json",
+                 ok=True).json()
+    assert (faster["nonce"], cancel["nonce"]) == (sends[0]["nonce"], sends[1]["nonce"])
+    assert int(faster["max_fee_per_gas_wei"]) > int(sends[0]["max_fee_per_gas_wei"])
+    rpc("evm_mine")
+    rpc("evm_setAutomine", True)
+    statuses = {t["tx_hash"]: t["status"] for t in cli(d, "tx", "list", "--json", ok=True).json()}
+    assert [statuses[h] for h in (sends[0]["tx_hash"], sends[1]["tx_hash"], faster["tx_hash"],
+                                  cancel["tx_hash"])] == ["replaced", "replaced", "confirmed", "confirmed"]
+    again = cli(d, "tx", "cancel", cancel["tx_hash"], "--yes", "--password-file", pw(d), "--json")
+    assert again.code == 2 and "only a pending one" in again.json()["error"]
+    rows, _ = movements(d, "--kind", "send", "--kind", "cancel")
+    assert sorted((r[1], r[2], r[5]) for r in rows) == [("cancel", "confirmed", "0"), ("send", "confirmed", "1"),
+                                                       ("send", "replaced", "1"), ("send", "replaced", "2")]

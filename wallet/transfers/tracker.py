@@ -2,6 +2,7 @@
 
 Each pending record becomes, by what the node says:
 * confirmed or failed — it has a receipt (status 1 or 0); its siblings with the same nonce are replaced;
+* still pending — it left the node's pool for a replacement of ours with the same nonce, not mined yet;
 * replaced — the account's nonce moved past it and no record of ours with that nonce was mined (a
   transaction sent elsewhere with the same key took the nonce);
 * expired — the node no longer knows it and its nonce is still free (dropped from the pool, or a reset devnet);
@@ -46,7 +47,8 @@ def check_pending(db: Database, client: ChainClient) -> list[StatusChange]:
             changes.append(StatusChange(rec, status))
             decided.add(rec.id)
             for sibling in records.same_nonce(conn, chain_id, rec.sender, rec.nonce):
-                if sibling.id != rec.id and sibling.status == Status.PENDING and receipts.get(sibling.id) is None:
+                if (sibling.id != rec.id and sibling.status in (Status.PENDING, Status.EXPIRED)
+                        and receipts.get(sibling.id) is None):
                     records.set_status(conn, sibling.id, Status.REPLACED, replaced_by=rec.id)
                     changes.append(StatusChange(sibling, Status.REPLACED))
                     decided.add(sibling.id)
@@ -55,11 +57,14 @@ def check_pending(db: Database, client: ChainClient) -> list[StatusChange]:
         return changes
     mined = {s: txs.mined_nonce(client, s) for s in {r.sender for r in undecided}}
     known = {r.id: txs.transaction(client, r.tx_hash) is not None for r in undecided}
+    # A speed-up or cancellation in the pool pushes the original out of it: that one is being replaced, and
+    # stays pending until one of them is mined.
+    replacing = {(r.sender, r.nonce) for r in undecided if known[r.id]}
     with db.write() as conn:
         for rec in undecided:
             if mined[rec.sender] > rec.nonce:
                 status = Status.REPLACED
-            elif not known[rec.id]:
+            elif not known[rec.id] and (rec.sender, rec.nonce) not in replacing:
                 status = Status.EXPIRED
             else:
                 continue
