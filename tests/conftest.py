@@ -67,16 +67,18 @@ def dev_keys() -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_stray_chains(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A test that fails half-way may leave a devnet it started (they run detached, like the real one);
-    at the end of the session stop every anvil whose state lives under this session's temp dir."""
+    """A test that fails half-way may leave a devnet it started (anvil and the demo providers' gateways and
+    facilitator run detached, like the real ones); at the end of the session stop every such process whose
+    files live under this session's temp dir."""
     yield
-    base = str(tmp_path_factory.getbasetemp())
+    base = str(tmp_path_factory.getbasetemp()).encode()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             cmdline = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if any(b"anvil" in part for part in cmdline[:1]) and any(base.encode() in part for part in cmdline):
+        ours = any(b"anvil" in part for part in cmdline[:1]) or b"provider.main" in cmdline
+        if ours and any(base in part for part in cmdline):
             with contextlib.suppress(OSError):
                 os.kill(int(proc.name), signal.SIGTERM)
 

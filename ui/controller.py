@@ -64,7 +64,10 @@ class AppController(QObject):
     def _startup(self) -> StartupResult:
         started = False
         if self.service.profile.is_devnet:
-            _, started = self.service.devnet_up()
+            # The demo providers finish loading in the background: the first screen need not wait for them.
+            _, started = self.service.devnet_up(wait_for_services=False)
+            # Known at once, not only in the success callback: a quit before that callback still stops it.
+            self.started_devnet = started
         chain_id = self.service.connect()
         return StartupResult(started, chain_id, self.service.has_wallet())
 
@@ -105,7 +108,7 @@ class AppController(QObject):
         the old network — happens once the new one can answer. Returns (name, chain id, problem) where problem
         is "" when the network answered."""
         if self.service.profile_named(name).is_devnet:  # also refuses an unknown name before anything starts
-            _, started = self.service.devnet_up()
+            _, started = self.service.devnet_up(wait_for_services=False)
             self.started_devnet = self.started_devnet or started  # stopped when the app quits
         new = self.service.switch_network(name)
         try:

@@ -150,8 +150,10 @@ class WalletService:
     def devnet_status(self) -> DevnetStatus:
         return self._devnet.status()
 
-    def devnet_up(self, port: int | None = None) -> tuple[DevnetStatus, bool]:
-        return self._devnet.up(port)
+    def devnet_up(self, port: int | None = None, *, wait_for_services: bool = True) -> tuple[DevnetStatus, bool]:
+        """Start the devnet (and its demo providers' gateways); ``wait_for_services=False`` returns once the chain
+        answers, while the gateways finish starting (their ports are already bound, so early requests wait)."""
+        return self._devnet.up(port, wait_for_services=wait_for_services)
 
     def devnet_down(self) -> bool:
         return self._devnet.down()

@@ -132,6 +132,9 @@ class ProviderRegistry(_Bound):
         return self._transact(signer, f"set the price of {m.model}", "setModelPrice", provider_id, m.model,
                               m.encoding, m.input_price, m.output_price, m.context_window, m.max_output)
 
+    def remove_model(self, signer: LocalAccount, provider_id: int, model: str) -> Receipt:
+        return self._transact(signer, f"remove the price of {model}", "removeModel", provider_id, model)
+
     def update_provider(self, signer: LocalAccount, provider_id: int, name: str, endpoint: str,
                         pay_to: str) -> Receipt:
         return self._transact(signer, "update a provider", "updateProvider", provider_id, name, endpoint,

@@ -52,6 +52,8 @@ def _print_status(ctx: CliContext, status_json: dict[str, object], as_json: bool
     assert isinstance(contracts, dict)
     for name, addr in contracts.items():
         print(f"{name + ':':<18}{addr or '(not deployed)'}")
+    for service in status_json.get("services") or []:  # type: ignore[union-attr]
+        print(f"{service['name'] + ':':<18}{service['url']}")
 
 
 def cmd_up(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -1,21 +1,24 @@
-"""The embedded local devnet: anvil in the background with its state persisted in the data dir.
+"""The embedded local devnet: anvil in the background with its state persisted in the data dir, and the demo
+providers' gateways and their facilitator served beside it (wallet.devnet.services).
 
 Files under <data dir>/devnet/: state.json (anvil's chain state, dumped on exit and every few seconds),
 deployment.json (contract addresses, written once per chain), node.json (pid and port of the running
-anvil) and anvil.log. Reading status never imports web3; only deploying and the faucet do.
+anvil), services.json (the gateways and the facilitator), anvil.log and one log per service. Reading status
+never imports web3; only starting, deploying and the faucet do.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wallet.config import DataDir, read_json, write_json_atomic
-from wallet.devnet.anvil import AnvilProcess, chain_id_at, port_is_free, rpc_call, start_anvil
+from wallet.devnet.anvil import chain_id_at, port_is_free, rpc_call, start_anvil
+from wallet.devnet.processes import children, is_ours, pid_alive, start_ticks, terminate
+from wallet.devnet.services import DemoServices, Service
 from wallet.errors import ConfigError, DevnetError
 from wallet.files import ProcessLock
 from wallet.networks import (
@@ -36,6 +39,7 @@ class DevnetStatus:
     contracts: dict[str, str] = field(default_factory=dict)
     pid: int | None = None
     block: int | None = None
+    services: list[Service] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -45,45 +49,13 @@ class DevnetStatus:
             "contracts": {n: self.contracts.get(n) for n in CONTRACT_NAMES},
             "pid": self.pid,
             "block": self.block,
+            "services": [s.to_json() for s in self.services],
         }
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited child not yet reaped) still answers kill(0); it is not running.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def _start_ticks(pid: int) -> int | None:
-    """When the process started (clock ticks since boot): with the pid, it names one process for good."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _is_our_anvil(pid: int, state_file: Path, start_ticks: int | None) -> bool:
+def _is_our_anvil(pid: int, state_file: Path, ticks: int | None) -> bool:
     """Whether ``pid`` is still the anvil this data dir started, not a process that reused its pid."""
-    if not _pid_alive(pid):
-        return False
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            argv = f.read().split(b"\0")
-    except OSError:
-        return True  # no /proc (macOS): running_node's port and chain-id checks stand in
-    if not argv or b"anvil" not in argv[0] or str(state_file).encode() not in argv:
-        return False
-    return start_ticks is None or _start_ticks(pid) == start_ticks
+    return is_ours(pid, [str(state_file).encode()], ticks, program=b"anvil")
 
 
 def network_profile(data_dir: DataDir, name: str) -> NetworkProfile:
@@ -97,8 +69,6 @@ def network_profile(data_dir: DataDir, name: str) -> NetworkProfile:
 
 
 PORT_ENV = "AI_WALLET_DEVNET_PORT"
-# anvils started by this process, so `down` can reap them (no zombie left while a long-lived app runs).
-_children: dict[int, AnvilProcess] = {}
 
 
 class DevnetManager:
@@ -108,6 +78,7 @@ class DevnetManager:
         self.dir = data_dir.devnet.resolve()
         # up/down/reset from two processes (the app and a CLI command) must not deploy or stop concurrently.
         self._lock = ProcessLock(self.dir / "devnet.lock")
+        self.services = DemoServices(self.dir, data_dir.root)
 
     # --- files ---
     @property
@@ -176,7 +147,7 @@ class DevnetManager:
     # --- status ---
     def running_node(self) -> dict[str, int] | None:
         node = self._node()
-        if node is None or not _pid_alive(node["pid"]):
+        if node is None or not pid_alive(node["pid"]):
             return None
         if chain_id_at(f"http://127.0.0.1:{node['port']}", timeout=1.0) != DEVNET_CHAIN_ID:
             return None
@@ -193,7 +164,7 @@ class DevnetManager:
             except (OSError, ValueError, DevnetError):
                 block = None
         return DevnetStatus(bool(node), rpc_url, DEVNET_CHAIN_ID, self.deployment(),
-                            node["pid"] if node else None, block)
+                            node["pid"] if node else None, block, self.services.running() if node else [])
 
     def _last_port(self) -> int:
         """The port this data dir's devnet used last; else $AI_WALLET_DEVNET_PORT; else 8545."""
@@ -210,17 +181,21 @@ class DevnetManager:
         return replace(base, rpc_url=f"http://127.0.0.1:{self._last_port()}", contracts=self.deployment())
 
     # --- lifecycle ---
-    def up(self, port: int | None = None, *, timeout: float = 30.0) -> tuple[DevnetStatus, bool]:
-        """Start the devnet if it is not running and make sure the contracts are deployed.
+    def up(self, port: int | None = None, *, timeout: float = 30.0,
+           wait_for_services: bool = True) -> tuple[DevnetStatus, bool]:
+        """Start the devnet if it is not running, make sure the contracts are deployed and the demo providers
+        and their facilitator are served. ``wait_for_services=False`` returns once they are started rather than
+        once they answer (a few seconds later; requests sent meanwhile wait for them): for an app that should
+        not show its first screen late.
 
         Returns the status and whether this call started the node.
         """
         if port is not None and not 0 < port < 65536:
             raise DevnetError(f"{port} is not a port number; choose one from 1 to 65535.")
         with self._lock:
-            return self._up(port, timeout)
+            return self._up(port, timeout, wait_for_services)
 
-    def _up(self, port: int | None, timeout: float) -> tuple[DevnetStatus, bool]:
+    def _up(self, port: int | None, timeout: float, wait_for_services: bool) -> tuple[DevnetStatus, bool]:
         node = self.running_node()
         if node and port is not None and node["port"] != port:
             raise DevnetError(
@@ -242,12 +217,13 @@ class DevnetManager:
             self.dir.mkdir(parents=True, exist_ok=True)
             proc = start_anvil(port, state_file=self.state_file, log_path=self.log_file, detach=True,
                                startup_timeout=timeout)
-            _children[proc.pid] = proc
+            children[proc.pid] = proc.process
             write_json_atomic(self.node_file, {"pid": proc.pid, "port": port, "started_at": int(time.time()),
-                                               "start_ticks": _start_ticks(proc.pid)})
+                                               "start_ticks": start_ticks(proc.pid)})
             started = True
         try:
             self._ensure_deployed()
+            self.services.ensure(self.profile(), wait=wait_for_services)
         except BaseException:
             if started:
                 self.down()
@@ -273,26 +249,18 @@ class DevnetManager:
         rpc_call(rpc_url, "anvil_mine", ["0x1"])
 
     def down(self, timeout: float = 15.0) -> bool:
-        """Stop the devnet (it writes its state on the way out). Returns whether one was running."""
+        """Stop the devnet's services and the devnet (it writes its state on the way out). Returns whether the
+        devnet was running."""
         with self._lock:
             return self._down(timeout)
 
     def _down(self, timeout: float) -> bool:
+        self.services.stop()
         node = self._node()
         if node is None:
             self._forget_pid()
             return False
-        child = _children.pop(node["pid"], None)
-        if child is not None:
-            child.stop(timeout)
-            self._forget_pid()
-            return True
-        os.kill(node["pid"], signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _pid_alive(node["pid"]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if _pid_alive(node["pid"]):
-            os.kill(node["pid"], signal.SIGKILL)
+        terminate(node["pid"], timeout)  # SIGTERM first: anvil writes its state file on the way out
         self._forget_pid()
         return True
 

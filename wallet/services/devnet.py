@@ -34,8 +34,8 @@ class DevnetService:
     def status(self) -> DevnetStatus:
         return self._manager().status()
 
-    def up(self, port: int | None = None) -> tuple[DevnetStatus, bool]:
-        status, started = self._manager().up(port)
+    def up(self, port: int | None = None, *, wait_for_services: bool = True) -> tuple[DevnetStatus, bool]:
+        status, started = self._manager().up(port, wait_for_services=wait_for_services)
         self._network.reload()
         return status, started
 
