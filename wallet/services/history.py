@@ -19,7 +19,6 @@ It reads the chain through ``network`` (anything with ``profile()`` and ``chain(
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -145,6 +144,8 @@ class HistoryService:
         moved): the rebuilt history lacks what only the wallet knew, and the user is told so."""
         if self._checked_identity:
             return
+        import secrets
+
         with self._db.write() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (DATABASE_ID_SETTING,)).fetchone()
             if row is None:
