@@ -16,6 +16,7 @@ import platformdirs
 
 from wallet.errors import ConfigError
 from wallet.files import write_private_text
+from wallet.safe_io import MIB, loads_bounded, read_bytes
 
 APP_NAME = "ai-token-wallet"
 DATA_DIR_ENV = "AI_WALLET_DATA_DIR"
@@ -69,20 +70,29 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_private_text(path, json.dumps(data, indent=2, sort_keys=True))
 
 
-def read_json(path: Path, what: str) -> Any:
+# The wallet's own JSON files are small (settings, accounts, networks, devnet records); these bounds are far above
+# any real one and far below what could hurt the process.
+DATA_FILE_MAX_BYTES = 4 * MIB
+DATA_FILE_MAX_DEPTH = 32
+
+
+def read_json(path: Path, what: str, *, max_bytes: int = DATA_FILE_MAX_BYTES,
+              max_depth: int = DATA_FILE_MAX_DEPTH) -> Any:
+    """One of the data dir's JSON files, bounded in size and depth; ``FileNotFoundError`` when it is absent.
+
+    Anything else that keeps it from being read is a ``ConfigError`` that leaves the file as it is.
+    """
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise
-    except OSError as e:
+        data = read_bytes(path, max_bytes=max_bytes, what=f"the {what} file", must_exist=False, error=ConfigError)
+    except ConfigError as e:
+        raise ConfigError(f"{e.user_message} Check the wallet's data folder.") from None
+    try:
+        return loads_bounded(data, max_bytes=max_bytes, max_depth=max_depth, what="its content", error=ConfigError)
+    except ConfigError as e:
+        detail = e.user_message.rstrip(".")
         raise ConfigError(
-            f"Cannot read the {what} file {path}: {e.strerror}. Check the wallet's data folder."
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(
-            f"The {what} file {path} is damaged ({e.__class__.__name__}); it was left as it is. "
-            "Move it aside or restore it from a backup."
+            f"The {what} file {path} is damaged: {detail[:1].lower()}{detail[1:]}. It was left as it is: move it "
+            "aside or restore it from a backup."
         ) from None
 
 

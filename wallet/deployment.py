@@ -48,32 +48,18 @@ def profile_document(profile: NetworkProfile) -> dict[str, Any]:
     return {"format": FORMAT, "version": 1, **profile.to_json()}
 
 
-def write_profile_file(path: Path, profile: NetworkProfile) -> None:
-    from wallet.files import private_atomic_writer
+def write_profile_file(path: Path, profile: NetworkProfile, *, replace: bool = False) -> None:
+    """Never over an existing file unless ``replace`` (and then only a regular file)."""
+    from wallet.files import write_new_private_text
 
-    with private_atomic_writer(path) as f:
-        f.write(json.dumps(profile_document(profile), indent=2) + "\n")
+    write_new_private_text(path, json.dumps(profile_document(profile), indent=2) + "\n", replace=replace)
 
 
 def read_profile_file(path: Path, *, name: str | None = None) -> NetworkProfile:
     """A profile from a file someone sent: bounded, shallow JSON, every field checked."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_PROFILE_BYTES + 1)
-    except OSError as e:
-        raise InvalidInput(f"Cannot read {path}: {e.strerror}.") from None
-    if len(data) > MAX_PROFILE_BYTES:
-        raise InvalidInput(f"{path} is larger than a network profile can be ({MAX_PROFILE_BYTES // 1024} KiB).")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not a text file (UTF-8 expected).") from None
-    if _depth(text) > MAX_JSON_DEPTH:
-        raise InvalidInput(f"{path} is nested too deeply to be a network profile.")
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InvalidInput(f"{path} is not valid JSON (line {e.lineno}).") from None
+    from wallet.safe_io import load_json_file
+
+    raw = load_json_file(path, max_bytes=MAX_PROFILE_BYTES, max_depth=MAX_JSON_DEPTH, what="the network profile")
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise InvalidInput(f"{path} is not an AI Token network profile (its \"format\" must be {FORMAT!r}).")
     if raw.get("version") != 1:
@@ -119,25 +105,3 @@ def import_profile(path: Path, name: str | None = None) -> NetworkProfile:
     profile = read_profile_file(path, name=name)
     check_deployment(ChainClient(profile), profile)
     return profile
-
-
-def _depth(text: str) -> int:
-    """Nesting depth of JSON text, counted without parsing (strings skipped)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest

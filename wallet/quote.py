@@ -9,7 +9,6 @@ gateway would then refuse the payment as not matching its own meter.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,9 +28,12 @@ from wallet.metering import (
     parse_messages,
 )
 from wallet.registry import ModelPrice, ProviderInfo
+from wallet.safe_io import MIB, loads_bounded, read_bytes, read_text
 from wallet.units import format_amount
 
-MAX_PROMPT_FILE_BYTES = 64 * 1024 * 1024
+MAX_PROMPT_FILE_BYTES = 64 * MIB
+# A chat is a list of message objects: three levels. Ten is room for any extension, far from harming the parser.
+MAX_MESSAGES_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,9 @@ class PromptInput:
 
     @classmethod
     def from_messages_file(cls, path: str | Path) -> PromptInput:
-        text = _read_text(path)
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as e:
-            where = f"line {e.lineno}, column {e.colno}"
-            raise QuoteError(f"{path} is not valid JSON ({where}: {e.msg}).") from None
-        except RecursionError:
-            raise QuoteError(f"{path} is nested too deeply to be a list of chat messages.") from None
+        data = read_bytes(path, max_bytes=MAX_PROMPT_FILE_BYTES, what="the messages file", streams=True)
+        obj = loads_bounded(data, max_bytes=MAX_PROMPT_FILE_BYTES, max_depth=MAX_MESSAGES_DEPTH,
+                            what=f"the messages file {path}")
         try:
             return cls.from_messages(obj)
         except QuoteError as e:
@@ -72,15 +69,8 @@ class PromptInput:
 
 
 def _read_text(path: str | Path) -> str:
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_PROMPT_FILE_BYTES:
-            raise QuoteError(f"{p} is over {MAX_PROMPT_FILE_BYTES // 2**20} MiB; that is not a prompt.")
-        return p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise QuoteError(f"{p} is not UTF-8 text.") from None
-    except OSError as e:
-        raise QuoteError(f"Cannot read {p}: {e.strerror or e}.") from None
+    """A prompt file (or a pipe: ``--file /dev/stdin``), read by bytes up to the bound, as UTF-8."""
+    return read_text(path, max_bytes=MAX_PROMPT_FILE_BYTES, what="the prompt file", streams=True)
 
 
 @dataclass(frozen=True)

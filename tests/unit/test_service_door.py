@@ -121,9 +121,13 @@ def test_the_faucet_amounts_come_from_the_service(service: WalletService) -> Non
 def test_a_keystore_file_that_cannot_be_written_is_said_in_words(service: WalletService, tmp_path: Path) -> None:
     folder = tmp_path / "a folder"
     folder.mkdir()
-    with pytest.raises(InvalidInput, match="could not be written"):
+    with pytest.raises(InvalidInput, match="only a regular file"):
         service.save_keystore(folder, '{"crypto": {}}')
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a folder", "wd"]  # no temp file left beside it
+    not_a_folder = tmp_path / "a file"
+    not_a_folder.write_text("")
+    with pytest.raises(InvalidInput, match=r"Cannot write .*key\.json: Not a directory"):
+        service.save_keystore(not_a_folder / "key.json", '{"crypto": {}}')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a file", "a folder", "wd"]  # no temp file left
     target = tmp_path / "key.json"
     service.save_keystore(target, '{"crypto": {}}')
     assert target.read_text() == '{"crypto": {}}' and target.stat().st_mode & 0o077 == 0

@@ -6,7 +6,6 @@ GUI does not import): word count, unknown words by position, checksum. Nothing i
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -29,27 +28,23 @@ from ui.theme import colour
 from ui.views.onboarding_base import Step
 from ui.widgets.common import show_error_text, subtitle
 from ui.widgets.password import NewPasswordFields, password_field
+from wallet.accounts import MAX_KEYSTORE_BYTES, MAX_KEYSTORE_DEPTH
 from wallet.addresses import parse_address
 from wallet.errors import InvalidInput
+from wallet.safe_io import loads_bounded, read_text
 from wallet.service import WalletService
 
 PHRASE_LENGTHS = (12, 15, 18, 21, 24)
-MAX_KEYSTORE_BYTES = 1 << 20  # real keystores are about 500 bytes
 _HEX64 = re.compile(r"^(0[xX])?[0-9a-fA-F]{64}$")
 TABS = ("phrase", "key", "keystore")
 
 
 def read_keystore(path: Path) -> tuple[str, str]:
     """(the file's text, the address it states) — or ``InvalidInput`` saying why it is not a keystore."""
-    try:
-        if path.stat().st_size > MAX_KEYSTORE_BYTES:
-            raise InvalidInput(f"{path.name} is too large to be a keystore file.")
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        if isinstance(e, InvalidInput):
-            raise
-        raise InvalidInput(f"{path.name} could not be read as a keystore file (JSON).") from None
+    # A dropped "file" may be a pipe, a device or deeply nested JSON: read and parse with bounds.
+    text = read_text(path, max_bytes=MAX_KEYSTORE_BYTES, what="the keystore file")
+    data = loads_bounded(text, max_bytes=MAX_KEYSTORE_BYTES, max_depth=MAX_KEYSTORE_DEPTH,
+                         what=f"{path.name}, as a keystore file,")
     if not isinstance(data, dict) or not isinstance(data.get("crypto") or data.get("Crypto"), dict):
         raise InvalidInput(f"{path.name} is JSON but not a keystore file: it has no encrypted key.")
     stated = data.get("address")

@@ -18,6 +18,7 @@ from web3.types import TxParams
 
 from wallet.addresses import parse_address
 from wallet.chain.errors import int_answer, malformed_answer, mapped_errors
+from wallet.chain.transport import BoundedHTTPProvider
 from wallet.errors import ChainMismatch, TxError
 from wallet.networks import NetworkProfile
 
@@ -86,7 +87,7 @@ class ChainClient:
     def __init__(self, profile: NetworkProfile, *, timeout: float = 5.0) -> None:
         self.profile = profile
         self.w3 = Web3(
-            Web3.HTTPProvider(
+            BoundedHTTPProvider(
                 profile.rpc_url,
                 request_kwargs={"timeout": timeout},
                 exception_retry_configuration=None,  # fail fast: the UI shows "reconnecting" itself
@@ -107,10 +108,14 @@ class ChainClient:
     _guard = guard
 
     # --- connection ---
+    def node_chain_id(self) -> int:
+        """The chain id the node answers, whatever the profile says (to build a profile for a new node)."""
+        with self._guard("read the chain id"):
+            return self._int(self.w3.eth.chain_id, "read the chain id")
+
     def connect(self) -> int:
         """Check the node answers with the profile's chain id; returns the chain id."""
-        with self._guard("read the chain id"):
-            chain_id = self._int(self.w3.eth.chain_id, "read the chain id")
+        chain_id = self.node_chain_id()
         if chain_id != self.profile.chain_id:
             raise ChainMismatch(
                 f"The node at {self.rpc_url} is on chain {chain_id}, but the network "
@@ -187,7 +192,14 @@ class ChainClient:
 
     # --- sending ---
     def send(self, signer: LocalAccount, tx: TxParams, action: str, *, fees: FeeEstimate | None = None) -> str:
-        """Fill in chain id, nonce, gas and fees, sign locally and broadcast. Returns the tx hash (0x…)."""
+        """Fill in chain id, nonce, gas and fees, sign locally and broadcast. Returns the tx hash (0x…).
+
+        Gas is always estimated by the node, never taken as given: a fixed limit (21,000 for a plain transfer)
+        fails on chain when the recipient is a contract, while the estimate refuses it before anything is sent.
+        Use ``send_and_confirm`` unless the caller checks the receipt itself.
+        """
+        if "gas" in tx:
+            raise ValueError("send() estimates the gas itself; do not pass a gas limit")
         self._ensure_connected()
         sender = signer.address
         tx = dict(tx)  # type: ignore[assignment]
@@ -197,8 +209,7 @@ class ChainClient:
         tx.setdefault("maxFeePerGas", fees.max_fee)
         tx.setdefault("maxPriorityFeePerGas", fees.max_priority_fee)
         with self._guard(action):
-            if "gas" not in tx:
-                tx["gas"] = self._int(self.w3.eth.estimate_gas(tx), action) * 12 // 10  # 20% headroom
+            tx["gas"] = self._int(self.w3.eth.estimate_gas(tx), action) * 12 // 10  # 20% headroom
         nonce = self._take_nonce(sender)
         tx["nonce"] = nonce
         try:
@@ -215,13 +226,23 @@ class ChainClient:
         self._ensure_connected()
         with self._guard(action):
             tx = fn.build_transaction({"from": signer.address, "value": value, "nonce": 0})
-        tx.pop("nonce", None)
-        for k in ("maxFeePerGas", "maxPriorityFeePerGas", "gasPrice"):
+        for k in ("nonce", "gas", "maxFeePerGas", "maxPriorityFeePerGas", "gasPrice"):
             tx.pop(k, None)
+        return self.send_and_confirm(signer, tx, action, timeout=timeout)
+
+    def send_and_confirm(self, signer: LocalAccount, tx: TxParams, action: str, *,
+                         timeout: float = 60.0) -> Receipt:
+        """``send``, then wait for the receipt; a transaction included but failed (status 0) is a ``TxError``."""
         tx_hash = self.send(signer, tx, action)
+        return self.confirm(tx_hash, action, timeout=timeout)
+
+    def confirm(self, tx_hash: str, action: str, *, timeout: float = 60.0) -> Receipt:
+        """The receipt of a transaction the wallet sent, which must have succeeded: status 0 is a ``TxError``
+        naming the transaction, never a result."""
         receipt = self.wait_for_receipt(tx_hash, action, timeout=timeout)
         if not receipt.ok:
-            raise TxError(f"The transaction to {action} was included but failed (tx {tx_hash}).")
+            raise TxError(f"The transaction to {action} was included but failed (tx {receipt.tx_hash}). "
+                          "Nothing was transferred; only its network fee was paid.")
         return receipt
 
     def wait_for_receipt(self, tx_hash: str, action: str, *, timeout: float = 60.0,

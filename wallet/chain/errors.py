@@ -17,6 +17,7 @@ from types import TracebackType
 import requests
 from web3 import exceptions as w3ex
 
+from wallet.chain.transport import BadAnswer
 from wallet.errors import InsufficientFunds, NetworkError, TxError, WalletError
 
 _PLAIN_WORDS = {
@@ -95,6 +96,11 @@ def mapped_errors(rpc_url: str, action: str) -> Iterator[None]:
         yield
     except WalletError:
         raise
+    except BadAnswer as e:
+        raise NetworkError(
+            f"The address {rpc_url} did not answer like an Ethereum node while trying to {action}: {e}. "
+            "Check the RPC address in the network settings."
+        ) from None
     except (json.JSONDecodeError, w3ex.BadResponseFormat) as e:  # requests' JSONDecodeError is one too
         raise malformed_answer(rpc_url, action) from e
     except (requests.exceptions.ConnectionError, w3ex.ProviderConnectionError, ConnectionError) as e:

@@ -26,17 +26,16 @@ PHRASE_WARNING = (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from wallet.cli.main import global_parent
+    from wallet.cli.main import global_parent, nonempty
 
     p = sub.add_parser("account", help="create, import, list and back up accounts", parents=[global_parent()])
     asub = p.add_subparsers(dest="account_command", metavar="ACTION", required=True)
 
-    def add(name: str, help_text: str, func, *, password: bool = True, json_flag: bool = True):  # type: ignore[no-untyped-def]
+    def add(name: str, help_text: str, func, *, password: bool = True):  # type: ignore[no-untyped-def]
         sp = asub.add_parser(name, help=help_text, description=help_text, parents=[global_parent()])
         if password:
-            sp.add_argument("--password-file", metavar="F", help="read the wallet password from file F")
-        if json_flag:
-            sp.add_argument("--json", action="store_true", help="machine-readable output")
+            sp.add_argument("--password-file", metavar="F", type=nonempty,
+                            help="read the wallet password from file F (one line)")
         sp.set_defaults(func=func)
         return sp
 
@@ -45,39 +44,42 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     i = add("import", "import a recovery phrase, a private key or a keystore file", cmd_import)
     src = i.add_mutually_exclusive_group(required=True)
-    src.add_argument("--mnemonic-file", metavar="F", help="file whose first line is the recovery phrase")
-    src.add_argument("--private-key-file", metavar="F", help="file whose first line is a hex private key")
-    src.add_argument("--keystore", metavar="F", help="a v3 keystore JSON file (Geth, MetaMask, MyEtherWallet)")
-    i.add_argument("--keystore-password-file", metavar="F", help="the keystore file's own password")
-    i.add_argument("--label", metavar="L", help="a name for the imported account")
+    src.add_argument("--mnemonic-file", metavar="F", type=nonempty, help="file holding the recovery phrase")
+    src.add_argument("--private-key-file", metavar="F", type=nonempty,
+                     help="file holding a hex private key (one line)")
+    src.add_argument("--keystore", metavar="F", type=nonempty,
+                     help="a v3 keystore JSON file (Geth, MetaMask, MyEtherWallet)")
+    i.add_argument("--keystore-password-file", metavar="F", type=nonempty, help="the keystore file's own password")
+    i.add_argument("--label", metavar="L", type=nonempty, help="a name for the imported account")
 
     a = add("add", "add the next account derived from the recovery phrase", cmd_add)
-    a.add_argument("--label", metavar="L", help="a name for the new account")
+    a.add_argument("--label", metavar="L", type=nonempty, help="a name for the new account")
 
     add("list", "list the accounts (no password needed)", cmd_list, password=False)
 
     r = add("rename", "change an account's label", cmd_rename, password=False)
-    r.add_argument("address")
-    r.add_argument("label")
+    r.add_argument("address", type=nonempty)
+    r.add_argument("label", type=nonempty)
 
     e = add("export", "write an account's key as a v3 keystore file (MetaMask/Geth)", cmd_export)
-    e.add_argument("address")
-    e.add_argument("--keystore", metavar="OUT", required=True, help="file to write (created mode 0600)")
-    e.add_argument("--keystore-password-file", metavar="F",
-                   help="encrypt the file with this password instead of the wallet password")
-    e.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    e.add_argument("address", type=nonempty)
+    e.add_argument("--keystore", metavar="OUT", required=True, type=nonempty,
+                   help="file to create (mode 0600); never an existing one unless --force")
+    e.add_argument("--keystore-password-file", metavar="F", type=nonempty,
+                   help="encrypt the file with this password (8 characters at least) instead of the wallet's")
+    e.add_argument("--force", action="store_true", help="replace OUT if it is an existing regular file")
 
     add("lock", "lock the wallet (the CLI keeps nothing unlocked between commands)", cmd_lock, password=False)
     add("unlock", "check the wallet password (the CLI asks for it on every command that signs)", cmd_unlock)
 
     cp = add("change-password", "re-encrypt every secret under a new password", cmd_change_password)
-    cp.add_argument("--new-password-file", metavar="NEW", help="read the new password from file NEW")
+    cp.add_argument("--new-password-file", metavar="NEW", type=nonempty, help="read the new password from file NEW")
 
     add("reveal-mnemonic", "show the recovery phrase again (asks for the password)", cmd_reveal)
 
 
 def _password(args: argparse.Namespace, prompt: str = "Wallet password: ", *, new: bool = False) -> str:
-    return read_secret(args.password_file, prompt, confirm=new)
+    return read_secret(args.password_file, prompt, what="the password file", confirm=new)
 
 
 def _print_account(ctx: CliContext, args: argparse.Namespace, info, verb: str) -> None:  # type: ignore[no-untyped-def]
@@ -106,25 +108,26 @@ def cmd_create(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    from wallet.accounts import clean_label
+
+    label = clean_label(args.label)  # every argument is checked before anything is read, asked or written
     svc = ctx.service
     new = not svc.has_wallet()
     prompt = "New wallet password: " if new else "Wallet password: "
     if args.mnemonic_file:
-        phrase = read_secret(args.mnemonic_file, "Recovery phrase: ")
-        info = svc.import_mnemonic(phrase, _password(args, prompt, new=new))
-        if args.label:
-            info = svc.rename_account(info.address, args.label)
+        phrase = read_secret(args.mnemonic_file, "Recovery phrase: ", what="the recovery phrase file", multiline=True)
+        info = svc.import_mnemonic(phrase, _password(args, prompt, new=new), label=label)
     elif args.private_key_file:
-        key_text = read_secret(args.private_key_file, "Private key (hex): ")
-        info = svc.import_private_key(key_text, _password(args, prompt, new=new), label=args.label)
+        key_text = read_secret(args.private_key_file, "Private key (hex): ", what="the private key file")
+        info = svc.import_private_key(key_text, _password(args, prompt, new=new), label=label)
     else:
-        try:
-            with open(args.keystore, encoding="utf-8") as f:
-                text = f.read(1_000_000)
-        except (OSError, UnicodeDecodeError) as e:
-            raise InvalidInput(f"Cannot read {args.keystore}: {getattr(e, 'strerror', None) or e}.") from None
-        ks_password = read_secret(args.keystore_password_file, "Keystore file password: ")
-        info = svc.import_keystore(text, ks_password, _password(args, prompt, new=new), label=args.label)
+        from wallet.accounts import MAX_KEYSTORE_BYTES
+        from wallet.safe_io import read_text
+
+        text = read_text(args.keystore, max_bytes=MAX_KEYSTORE_BYTES, what="the keystore file", streams=True)
+        ks_password = read_secret(args.keystore_password_file, "Keystore file password: ",
+                                  what="the keystore password file")
+        info = svc.import_keystore(text, ks_password, _password(args, prompt, new=new), label=label)
     svc.close()
     _print_account(ctx, args, info, "Imported")
     return 0
@@ -159,30 +162,27 @@ def cmd_rename(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    svc = ctx.service
-    out = args.keystore
-    if os.path.exists(out) and not args.force:
-        raise InvalidInput(f"{out} already exists; choose another file or add --force.")
-    password = _password(args)
+    from wallet.accounts import check_new_password
+    from wallet.addresses import parse_address
+    from wallet.files import check_new_file_target
+
+    # Everything that can be refused is refused before the password is asked and scrypt runs.
+    address = parse_address(args.address)
+    out = Path(args.keystore).expanduser()
+    check_new_file_target(out, replace=args.force)
     ks_password = None
     if args.keystore_password_file:
-        ks_password = read_secret(args.keystore_password_file, "Keystore file password: ")
-    text = svc.export_keystore(args.address, password, keystore_password=ks_password)
-    _write_private(out, text)
+        ks_password = read_secret(args.keystore_password_file, "Keystore file password: ",
+                                  what="the keystore password file")
+        check_new_password(ks_password, what="The keystore file's password")
+    svc = ctx.service
+    text = svc.export_keystore(address, _password(args), keystore_password=ks_password)
+    svc.save_keystore(out, text, replace=args.force)
     if args.json:
-        ctx.print_json({"address": args.address, "keystore": os.path.abspath(out)})
+        ctx.print_json({"address": address, "keystore": os.path.abspath(out)})
     else:
-        print(f"Wrote the keystore of {args.address} to {out}.")
+        print(f"Wrote the keystore of {address} to {out}.")
     return 0
-
-
-def _write_private(path: str, text: str) -> None:
-    from wallet.files import write_private_text
-
-    try:
-        write_private_text(Path(path), text)
-    except OSError as e:
-        raise InvalidInput(f"Cannot write {path}: {e.strerror}.") from None
 
 
 def cmd_lock(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -213,7 +213,7 @@ def cmd_unlock(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_change_password(args: argparse.Namespace, ctx: CliContext) -> int:
     svc = ctx.service
     old = _password(args, "Current password: ")
-    new = read_secret(args.new_password_file, "New password: ", confirm=True)
+    new = read_secret(args.new_password_file, "New password: ", what="the new password file", confirm=True)
     svc.change_password(old, new)
     svc.close()
     if args.json:

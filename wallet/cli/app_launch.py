@@ -13,7 +13,9 @@ def launch_app(data_dir: str | None, network: str | None) -> int:
     except ModuleNotFoundError as e:
         if not (e.name or "").startswith("PySide6"):
             raise
+        from wallet.cli.exits import FAILURE
+
         print("error: the desktop app needs PySide6 (pip install PySide6-Essentials); "
               "every other command works without it.", file=sys.stderr)
-        return 2
+        return FAILURE
     return run_app(Path(data_dir).expanduser() if data_dir else None, network)

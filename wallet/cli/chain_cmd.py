@@ -10,11 +10,11 @@ from wallet.units import format_amount
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from wallet.cli.main import global_parent
+    from wallet.cli.main import global_parent, nonempty
 
-    p = sub.add_parser("balance", help="ETH and AIT balances of an address", parents=[global_parent()])
-    p.add_argument("address")
-    p.add_argument("--json", action="store_true", help='print {"address", "eth", "ait"}')
+    p = sub.add_parser("balance", help="ETH and AIT balances of an address", parents=[global_parent()],
+                       description='ETH and AIT balances of an address (--json: {"address", "eth", "ait"}).')
+    p.add_argument("address", type=nonempty)
     p.set_defaults(func=cmd_balance)
 
 

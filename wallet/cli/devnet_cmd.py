@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from wallet.cli.context import CliContext
-from wallet.errors import InvalidInput, UserCancelled
+from wallet.cli.context import CliContext, confirm_or_cancel
 from wallet.units import format_amount, parse_amount
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from wallet.cli.main import global_parent
+    from wallet.cli.main import global_parent, nonempty, port_number
 
     p = sub.add_parser("devnet", help="the embedded local chain", parents=[global_parent()])
     dsub = p.add_subparsers(dest="devnet_command", metavar="ACTION", required=True)
 
     up = dsub.add_parser("up", help="start it (deploys the contracts the first time)", parents=[global_parent()])
-    up.add_argument("--port", type=int, help="loopback port (default: the last one used, else 8545)")
-    up.add_argument("--json", action="store_true", help="print the status as JSON")
+    up.add_argument("--port", type=port_number, help="loopback port (default: the last one used, else 8545)")
     up.set_defaults(func=cmd_up)
 
     st = dsub.add_parser("status", help="is it running, where, which contracts", parents=[global_parent()])
-    st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_status)
 
     down = dsub.add_parser("down", help="stop it (its state is kept)", parents=[global_parent()])
@@ -33,10 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     reset.set_defaults(func=cmd_reset)
 
     fc = dsub.add_parser("faucet", help="free devnet ETH and AIT for an address", parents=[global_parent()])
-    fc.add_argument("address")
-    fc.add_argument("--eth", default="1", help="ETH to send (default 1)")
-    fc.add_argument("--ait", default="100", help="AIT to mint (default 100)")
-    fc.add_argument("--json", action="store_true")
+    fc.add_argument("address", type=nonempty)
+    fc.add_argument("--eth", default="1", type=nonempty, help="ETH to send (default 1)")
+    fc.add_argument("--ait", default="100", type=nonempty, help="AIT to mint (default 100)")
     fc.set_defaults(func=cmd_faucet)
 
 
@@ -70,19 +65,23 @@ def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_down(args: argparse.Namespace, ctx: CliContext) -> int:
-    print("Stopped the devnet." if ctx.service.devnet_down() else "The devnet was not running.")
+    stopped = ctx.service.devnet_down()
+    if args.json:
+        ctx.print_json({"stopped": stopped})
+    else:
+        print("Stopped the devnet." if stopped else "The devnet was not running.")
     return 0
 
 
 def cmd_reset(args: argparse.Namespace, ctx: CliContext) -> int:
     if not args.yes:
-        if not sys.stdin.isatty():
-            raise InvalidInput("Resetting erases the local chain; confirm with --yes.")
-        answer = input("Erase the local devnet chain (balances, history, deployments)? Type 'yes': ")
-        if answer.strip().lower() != "yes":
-            raise UserCancelled("Nothing was erased.")
+        confirm_or_cancel("Erase the local devnet chain (balances, history, deployments)?",
+                          nothing_done="Nothing was erased.")
     ctx.service.devnet_reset()
-    print("The devnet was reset; `ai-wallet devnet up` starts a fresh chain.")
+    if args.json:
+        ctx.print_json({"reset": True})
+    else:
+        print("The devnet was reset; `ai-wallet devnet up` starts a fresh chain.")
     return 0
 
 

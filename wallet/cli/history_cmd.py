@@ -17,23 +17,28 @@ from wallet.units import format_amount
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from wallet.cli.main import global_parent
+    from wallet.cli.main import global_parent, nonempty, positive_int
+
+    def offset(value: str) -> int:
+        return 0 if value.strip() == "0" else positive_int(value)
 
     def filters(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--account", metavar="A", action="append", help="only this account (repeatable)")
-        p.add_argument("--provider", metavar="P", action="append", help="only payments to this provider")
-        p.add_argument("--since", metavar="DATE", help="from this date (YYYY-MM-DD, UTC) on")
+        p.add_argument("--account", metavar="A", action="append", type=nonempty, help="only this account (repeatable)")
+        p.add_argument("--provider", metavar="P", action="append", type=nonempty,
+                       help="only payments to this provider (its registered name)")
+        p.add_argument("--since", metavar="DATE", type=nonempty, help="from this date (YYYY-MM-DD, UTC) on")
         p.add_argument("--no-sync", action="store_true", help="show what is stored, without reading the chain")
-        p.add_argument("--json", action="store_true", help="print one JSON object")
 
     h = sub.add_parser("history", help="every movement of AIT and ETH, from the chain and the wallet's records",
                        parents=[global_parent()])
     filters(h)
     h.add_argument("--kind", choices=[k.value for k in Kind], action="append", help="only this kind (repeatable)")
     h.add_argument("--status", choices=[s.value for s in Status], action="append", help="only this status")
-    h.add_argument("--limit", type=int, default=100, metavar="N", help="rows per page (default 100, at most 1000)")
-    h.add_argument("--offset", type=int, default=0, metavar="N", help="skip the N newest rows")
-    h.add_argument("--csv", metavar="FILE", help="write every matching row to FILE as CSV (see docs/history.md)")
+    h.add_argument("--limit", type=positive_int, default=100, metavar="N",
+                   help="rows per page (default 100, at most 1000)")
+    h.add_argument("--offset", type=offset, default=0, metavar="N", help="skip the N newest rows")
+    h.add_argument("--csv", metavar="FILE", type=nonempty,
+                   help="write every matching row to FILE as CSV (see docs/history.md)")
     h.set_defaults(func=cmd_history)
 
     s = sub.add_parser("spend", help="AIT paid to providers, summed by provider, model, day or week",

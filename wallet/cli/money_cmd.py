@@ -10,9 +10,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wallet.cli.context import CliContext, confirm, read_secret, say
+from wallet.cli import exits
+from wallet.cli.context import CliContext, confirm_or_cancel, read_secret, say
 from wallet.errors import InvalidInput, WalletError
 from wallet.units import format_amount
+
+NOTHING_SIGNED = "Nothing was signed."
 
 if TYPE_CHECKING:
     from wallet.transfers.plans import Fees
@@ -20,33 +23,34 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from wallet.cli.main import global_parent
+    from wallet.cli.main import global_parent, nonempty
 
     def add(parent: Any, name: str, help_text: str, func: Any, *, signs: bool = True) -> argparse.ArgumentParser:
         p = parent.add_parser(name, help=help_text, description=help_text, parents=[global_parent()])
-        p.add_argument("--json", action="store_true", help="print one JSON object")
         if signs:
-            p.add_argument("--account", metavar="A", help="the wallet account to use (default: the current one)")
+            p.add_argument("--account", metavar="A", type=nonempty,
+                           help="the wallet account to use (default: the current one)")
             p.add_argument("--yes", action="store_true", help="do not ask before signing")
-            p.add_argument("--password-file", metavar="F", help="read the wallet password from file F")
+            p.add_argument("--password-file", metavar="F", type=nonempty, help="read the wallet password from file F")
             p.add_argument("--no-wait", action="store_true", help="return once sent, without waiting for a block")
         p.set_defaults(func=func)
         return p
 
     t = add(sub, "topup", "buy AIT with ETH through the network's token sale", cmd_topup)
     amount = t.add_mutually_exclusive_group(required=True)
-    amount.add_argument("--ait", metavar="N", help="buy N AIT (the ETH cost is computed)")
-    amount.add_argument("--eth", metavar="N", help="spend N ETH")
+    amount.add_argument("--ait", metavar="N", type=nonempty, help="buy N AIT (the ETH cost is computed)")
+    amount.add_argument("--eth", metavar="N", type=nonempty, help="spend N ETH")
 
     r = add(sub, "receive", "show an address and an EIP-681 payment request for it", cmd_receive, signs=False)
-    r.add_argument("--account", metavar="A", help="the wallet account (default: the current one)")
-    r.add_argument("--amount", metavar="N", help="ask for N (AIT unless --asset ETH)")
+    r.add_argument("--account", metavar="A", type=nonempty, help="the wallet account (default: the current one)")
+    r.add_argument("--amount", metavar="N", type=nonempty, help="ask for N (AIT unless --asset ETH)")
     r.add_argument("--asset", choices=("AIT", "ETH"), default="AIT")
-    r.add_argument("--qr", metavar="FILE.png", help="also write the request as a QR code image")
+    r.add_argument("--qr", metavar="FILE.png", type=nonempty, help="also write the request as a QR code image")
 
     s = add(sub, "send", "send AIT or ETH to an address or an EIP-681 payment request", cmd_send)
-    s.add_argument("to", metavar="TO", help="0x address (EIP-55 checksum checked) or ethereum: URI")
-    s.add_argument("amount", metavar="AMOUNT", nargs="?", help="decimal amount, or max (a URI may give it)")
+    s.add_argument("to", metavar="TO", type=nonempty, help="0x address (EIP-55 checksum checked) or ethereum: URI")
+    s.add_argument("amount", metavar="AMOUNT", nargs="?", type=nonempty,
+                   help="decimal amount, or max (a URI may give it)")
     s.add_argument("--asset", choices=("AIT", "ETH"), help="default AIT (a URI decides it)")
 
     tx = sub.add_parser("tx", help="the wallet's transactions: list, speed up, cancel", parents=[global_parent()])
@@ -56,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     for name, help_text in (("speedup", "send a stuck transaction again with higher fees"),
                             ("cancel", "replace a stuck transaction with a 0-ETH transfer to yourself")):
         p = add(tsub, name, help_text, cmd_tx_replace)
-        p.add_argument("tx_hash", metavar="HASH")
+        p.add_argument("tx_hash", metavar="HASH", type=nonempty)
 
 
 def _account(args: argparse.Namespace, ctx: CliContext) -> str:
@@ -84,7 +88,9 @@ def _finish(args: argparse.Namespace, ctx: CliContext, record: TxRecord, extra: 
     else:
         print(f"{record.kind} {record.tx_hash}: {record.status}"
               + (f", fee {format_amount(record.fee_paid)} ETH" if record.fee_paid is not None else ""))
-    return 0 if str(record.status) in ("confirmed", "pending") else 3
+    if str(record.status) in ("confirmed", "pending"):
+        return exits.OK
+    return exits.FAILURE  # included but reverted (the JSON above says so): only the fee was spent
 
 
 def cmd_topup(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -92,7 +98,8 @@ def cmd_topup(args: argparse.Namespace, ctx: CliContext) -> int:
     plan = ctx.service.prepare_topup(account, ait=args.ait, eth=args.eth)
     say(args, f"Top up {account}: buy {format_amount(plan.tokens)} AIT for {format_amount(plan.eth_cost)} ETH "
               f"({plan.rate_text}); {_fee_line(plan.fees)}.")
-    confirm("Buy?", args.yes)
+    if not args.yes:
+        confirm_or_cancel("Buy?", nothing_done=NOTHING_SIGNED)
     _unlock(args, ctx)
     record = ctx.service.topup(plan)
     return _finish(args, ctx, record, {"plan": plan.to_json()})
@@ -116,7 +123,8 @@ def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
               f"{_fee_line(plan.fees)}.")
     for w in plan.warnings:
         say(args, f"warning: {w.message}")
-    confirm("Send despite the warning above?" if plan.warnings else "Send?", args.yes)
+    if not args.yes:
+        confirm_or_cancel("Send despite the warning above?" if plan.warnings else "Send?", nothing_done=NOTHING_SIGNED)
     _unlock(args, ctx)
     record = ctx.service.send(plan, accept_warnings=True)
     return _finish(args, ctx, record, {"plan": plan.to_json()})
@@ -143,7 +151,8 @@ def cmd_tx_replace(args: argparse.Namespace, ctx: CliContext) -> int:
     say(args, f"{verb} {original.tx_hash} (nonce {original.nonce}): the replacement pays up to "
               f"{format_amount(fees.max_fee_per_gas, 9)} gwei per gas; "
               f"{_fee_line(fees) if verb == 'Speed up' else 'a 21,000-gas transfer to yourself'}.")
-    confirm(f"{verb}?", args.yes)
+    if not args.yes:
+        confirm_or_cancel(f"{verb}?", nothing_done=NOTHING_SIGNED)
     _unlock(args, ctx)
     new = service.speed_up(original.tx_hash) if verb == "Speed up" else service.cancel_transaction(original.tx_hash)
     return _finish(args, ctx, new, {"replaces": original.tx_hash})

@@ -11,7 +11,7 @@ from wallet.units import parse_amount
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from wallet.cli.main import global_parent
+    from wallet.cli.main import global_parent, nonempty
 
     c = sub.add_parser("contracts", help="deploy the AI Token contracts to a chain", parents=[global_parent()])
     csub = c.add_subparsers(dest="contracts_command", metavar="ACTION", required=True)
@@ -19,28 +19,28 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="deploy AIToken, ProviderRegistry and TokenSale; write a network profile file",
                         description="Deploy AIToken, ProviderRegistry and TokenSale with the key's account as their "
                                     "admin, and write a network profile file that wallets import.")
-    d.add_argument("--rpc", metavar="URL", required=True, help="the chain's JSON-RPC endpoint (http/https)")
-    d.add_argument("--key-file", metavar="F", required=True, help="file whose first line is the deployer's hex key")
-    d.add_argument("--name", metavar="NAME", help="the network's name in wallets (default chain-<id>)")
-    d.add_argument("--rate", metavar="AIT", default="1000", help="AIT one ETH buys at the sale (default 1000)")
-    d.add_argument("--out", metavar="FILE", help="profile file to write (default network-<name>.json)")
-    d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.add_argument("--rpc", metavar="URL", required=True, type=nonempty,
+                   help="the chain's JSON-RPC endpoint (http/https)")
+    d.add_argument("--key-file", metavar="F", required=True, type=nonempty,
+                   help="file whose only line is the deployer's hex key")
+    d.add_argument("--name", metavar="NAME", type=nonempty, help="the network's name in wallets (default chain-<id>)")
+    d.add_argument("--rate", metavar="AIT", default="1000", type=nonempty,
+                   help="AIT one ETH buys at the sale (default 1000)")
+    d.add_argument("--out", metavar="FILE", type=nonempty, help="profile file to write (default network-<name>.json)")
+    d.add_argument("--force", action="store_true", help="replace the profile file if it exists (a regular file only)")
     d.set_defaults(func=cmd_deploy)
 
     n = sub.add_parser("network", help="network profiles: import, list, use", parents=[global_parent()])
     nsub = n.add_subparsers(dest="network_command", metavar="ACTION", required=True)
     i = nsub.add_parser("import", parents=[global_parent()], help="add a network from a profile file")
-    i.add_argument("file", metavar="FILE")
-    i.add_argument("--name", metavar="NAME", help="store it under this name instead of the file's")
+    i.add_argument("file", metavar="FILE", type=nonempty)
+    i.add_argument("--name", metavar="NAME", type=nonempty, help="store it under this name instead of the file's")
     i.add_argument("--use", action="store_true", help="make it the network the wallet uses")
-    i.add_argument("--json", action="store_true", help="print one JSON object")
     i.set_defaults(func=cmd_import)
     ls = nsub.add_parser("list", parents=[global_parent()], help="the networks the wallet knows")
-    ls.add_argument("--json", action="store_true", help="print one JSON object")
     ls.set_defaults(func=cmd_list)
     u = nsub.add_parser("use", parents=[global_parent()], help="make NAME the network the wallet uses")
-    u.add_argument("name", metavar="NAME")
-    u.add_argument("--json", action="store_true", help="print one JSON object")
+    u.add_argument("name", metavar="NAME", type=nonempty)
     u.set_defaults(func=cmd_use)
 
 
@@ -49,6 +49,7 @@ def cmd_deploy(args: argparse.Namespace, ctx: CliContext) -> int:
 
     from wallet.chain.client import ChainClient
     from wallet.deployment import deploy_contracts, write_profile_file
+    from wallet.files import check_new_file_target
     from wallet.keys.keystore import parse_private_key
     from wallet.networks import NetworkProfile
 
@@ -57,17 +58,16 @@ def cmd_deploy(args: argparse.Namespace, ctx: CliContext) -> int:
     rate = parse_amount(args.rate, allow_zero=False)
     key = parse_private_key(read_secret(args.key_file, "Deployer key: "))
     admin = Account.from_key(bytes(key))
-    probe = ChainClient(NetworkProfile("probe", 1, args.rpc))
-    with probe.guard("read the chain id"):
-        chain_id = int(probe.w3.eth.chain_id)
+    chain_id = ChainClient(NetworkProfile("probe", 1, args.rpc)).node_chain_id()
     name = args.name or f"chain-{chain_id}"
+    out = Path(args.out or f"network-{name}.json")
+    check_new_file_target(out, replace=args.force)  # before anything is deployed
     client = ChainClient(NetworkProfile(name, chain_id, args.rpc))
     client.connect()
     say(args, f"Deploying to chain {chain_id} at {args.rpc} from {admin.address}…")
     contracts, start = deploy_contracts(client, admin, rate)
     profile = NetworkProfile(name, chain_id, args.rpc, contracts, start_block=start)
-    out = Path(args.out or f"network-{name}.json")
-    write_profile_file(out, profile)
+    write_profile_file(out, profile, replace=args.force)
     if args.json:
         ctx.print_json({"profile": profile.to_json(), "file": str(out), "admin": admin.address})
     else:

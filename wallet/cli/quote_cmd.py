@@ -16,13 +16,13 @@ if TYPE_CHECKING:  # the quote engine (and tiktoken) load only when a quote is a
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from wallet.cli.main import global_parent
+    from wallet.cli.main import global_parent, nonempty, positive_int
 
     p = sub.add_parser("providers", help="providers in the registry and their model prices",
-                       parents=[global_parent()])
+                       parents=[global_parent()],
+                       description='Providers in the registry and their model prices (--json: [{"id", "name", '
+                                   '"endpoint", "pay_to", "verified", "active", "models": [...]}]).')
     p.add_argument("--all", action="store_true", help="include inactive providers")
-    p.add_argument("--json", action="store_true",
-                   help='print [{"id", "name", "endpoint", "pay_to", "verified", "models": [...]}]')
     p.set_defaults(func=cmd_providers)
 
     q = sub.add_parser(
@@ -32,20 +32,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "provider's registered prices. Nothing is sent or paid.",
     )
     target = q.add_argument_group("where")
-    target.add_argument("--provider", type=int, metavar="ID", help="provider id in the registry")
-    target.add_argument("--model", metavar="MODEL", help="model id as the provider registered it")
+    target.add_argument("--provider", type=positive_int, metavar="ID", help="provider id in the registry")
+    target.add_argument("--model", metavar="MODEL", type=nonempty, help="model id as the provider registered it")
     target.add_argument("--compare", action="store_true",
                         help="quote every active provider and model that can take the task, cheapest first")
-    q.add_argument("--max-output", type=int, required=True, metavar="N",
+    q.add_argument("--max-output", type=positive_int, required=True, metavar="N",
                    help="output budget in tokens (the request's max_tokens)")
     src = q.add_mutually_exclusive_group(required=True)
-    src.add_argument("--prompt", metavar="TEXT", help="the prompt text")
-    src.add_argument("--file", metavar="FILE", help="a UTF-8 text file used as the prompt")
-    src.add_argument("--messages-file", metavar="FILE",
+    src.add_argument("--prompt", metavar="TEXT", type=nonempty, help="the prompt text")
+    src.add_argument("--file", metavar="FILE", type=nonempty, help="a UTF-8 text file used as the prompt")
+    src.add_argument("--messages-file", metavar="FILE", type=nonempty,
                      help='a JSON chat: [{"role": "user", "content": "...", "name": "..."?}, ...]')
-    q.add_argument("--system", metavar="TEXT", help="a system prompt (with --prompt or --file)")
-    q.add_argument("--address", metavar="ADDR", help="also show the AIT balance of ADDR after paying")
-    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.add_argument("--system", metavar="TEXT", type=nonempty, help="a system prompt (with --prompt or --file)")
+    q.add_argument("--address", metavar="ADDR", type=nonempty, help="also show the AIT balance of ADDR after paying")
     q.set_defaults(func=cmd_quote)
 
 

@@ -28,8 +28,7 @@ def faucet(profile: NetworkProfile, address: str, eth: int = FAUCET_ETH, ait: in
     admin = Account.from_key(DEPLOYER_KEY)
     out: dict[str, str] = {}
     if eth:
-        tx_hash = client.send(admin, {"to": to, "value": eth, "gas": 21_000}, "send devnet ETH")
-        out["eth_tx"] = client.wait_for_receipt(tx_hash, "send devnet ETH").tx_hash
+        out["eth_tx"] = client.send_and_confirm(admin, {"to": to, "value": eth}, "send devnet ETH").tx_hash
     if ait:
         out["ait_tx"] = AIToken(client, profile.contract("AIToken")).mint(admin, to, ait).tx_hash
     return out

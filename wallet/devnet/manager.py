@@ -9,17 +9,16 @@ never imports web3; only starting, deploying and the faucet do.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wallet.config import DataDir, read_json, write_json_atomic
-from wallet.devnet.anvil import chain_id_at, port_is_free, rpc_call, start_anvil
-from wallet.devnet.processes import children, is_ours, pid_alive, start_ticks, terminate
+from wallet.devnet import processes as procs
+from wallet.devnet.anvil import AnvilProcess, chain_id_at, port_is_free, rpc_call, start_anvil
 from wallet.devnet.services import DemoServices, Service
-from wallet.errors import ConfigError, DevnetError
+from wallet.errors import ConfigError, DevnetError, InvalidInput
 from wallet.files import ProcessLock
 from wallet.networks import (
     BUILTIN_PROFILES,
@@ -29,6 +28,7 @@ from wallet.networks import (
     NetworkProfile,
     get_profile,
 )
+from wallet.safe_io import KIB, MIB, loads_bounded, read_bytes
 
 
 @dataclass
@@ -53,11 +53,6 @@ class DevnetStatus:
         }
 
 
-def _is_our_anvil(pid: int, state_file: Path, ticks: int | None) -> bool:
-    """Whether ``pid`` is still the anvil this data dir started, not a process that reused its pid."""
-    return is_ours(pid, [str(state_file).encode()], ticks, program=b"anvil")
-
-
 def network_profile(data_dir: DataDir, name: str) -> NetworkProfile:
     """The network ``name`` as this data dir uses it: the devnet's profile carries the port of this data dir's
     devnet and the addresses it deployed (addresses pinned in networks.json win)."""
@@ -69,6 +64,10 @@ def network_profile(data_dir: DataDir, name: str) -> NetworkProfile:
 
 
 PORT_ENV = "AI_WALLET_DEVNET_PORT"
+# anvil's state dump nests about 10 levels deep and grows with the chain; a file beyond this size is not parsed
+# just to word a better error (anvil reads it itself), and nothing deeper than the bound reaches the parser.
+STATE_CHECK_MAX_BYTES = 256 * MIB
+STATE_MAX_DEPTH = 64
 
 
 class DevnetManager:
@@ -99,26 +98,43 @@ class DevnetManager:
 
     def _node_record(self) -> dict[str, object]:
         try:
-            raw = read_json(self.node_file, "devnet process")
+            raw = read_json(self.node_file, "devnet process", max_bytes=64 * KIB, max_depth=4)
         except (FileNotFoundError, ConfigError):
             return {}
         return raw if isinstance(raw, dict) else {}
 
-    def _node(self) -> dict[str, int] | None:
-        """pid and port of the anvil this data dir started, while that very process is still running."""
+    def _our_anvils(self) -> list[dict[str, int]]:
+        """pid and port of every anvil this data dir started that is still running, the recorded one first.
+
+        Found by node.json and by command line, so that an anvil is recognised even when the `up` that started
+        it was killed before recording it, or node.json was damaged while it ran.
+        """
         raw = self._node_record()
         pid, port, ticks = raw.get("pid"), raw.get("port"), raw.get("start_ticks")
-        if not isinstance(pid, int) or not isinstance(port, int):
-            return None
-        if not _is_our_anvil(pid, self.state_file, ticks if isinstance(ticks, int) else None):
-            return None
-        return {"pid": pid, "port": port}
+        found: dict[int, int | None] = {r.pid: r.port for r in procs.find_anvils(self.state_file)}
+        nodes = []
+        if isinstance(pid, int) and isinstance(port, int) and procs.is_our_anvil(
+                pid, self.state_file, ticks if isinstance(ticks, int) else None):
+            nodes.append({"pid": pid, "port": port})
+            found.pop(pid, None)
+        nodes += [{"pid": p, "port": port_} for p, port_ in found.items() if port_ is not None]
+        return nodes
 
-    def _forget_pid(self) -> None:
+    def _node(self) -> dict[str, int] | None:
+        """pid and port of the anvil this data dir started, while that very process is still running."""
+        nodes = self._our_anvils()
+        return nodes[0] if nodes else None
+
+    def _record_node(self, pid: int, port: int) -> None:
+        write_json_atomic(self.node_file, {"pid": pid, "port": port, "started_at": int(time.time()),
+                                           "start_ticks": procs.start_ticks(pid)})
+
+    def _forget_pid(self, port: int | None = None) -> None:
         """Keep the port (the next `up` reuses it) but drop the pid of a node that is gone."""
         raw = self._node_record()
-        if raw:
-            write_json_atomic(self.node_file, {"port": raw.get("port"), "pid": None})
+        port = port if port is not None else raw.get("port")  # type: ignore[assignment]
+        if raw or port is not None:
+            write_json_atomic(self.node_file, {"port": port, "pid": None})
 
     def deployment(self) -> dict[str, str]:
         try:
@@ -130,16 +146,25 @@ class DevnetManager:
 
     def _check_state_file(self) -> None:
         """anvil refuses a damaged state file with a terse error; say what it means and keep the file."""
-        if not self.state_file.exists():
-            return
         try:
-            with open(self.state_file, encoding="utf-8") as f:
-                data = json.load(f)
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError):
+            if os.stat(self.state_file).st_size > STATE_CHECK_MAX_BYTES:
+                return  # too large to parse here just for a better message; anvil reads it itself
+        except FileNotFoundError:
+            return
+        except OSError:
+            pass  # a symlink loop, say: read_bytes words it
+        try:
+            data = read_bytes(self.state_file, max_bytes=STATE_CHECK_MAX_BYTES, what="the devnet state file",
+                              must_exist=False, error=DevnetError)
+            state = loads_bounded(data, max_bytes=STATE_CHECK_MAX_BYTES, max_depth=STATE_MAX_DEPTH,
+                                  what="the devnet state file", error=DevnetError)
+            if not isinstance(state, dict):
+                raise DevnetError("The devnet state file is not a JSON object.")
+        except FileNotFoundError:
+            return
+        except DevnetError as e:
             raise DevnetError(
-                f"The devnet state file {self.state_file} is damaged and was left untouched. "
+                f"{e.user_message} The devnet state file {self.state_file} is damaged and was left untouched. "
                 "Run `ai-wallet devnet reset` to start a fresh local chain (the damaged file is kept "
                 "beside it), or restore the file from a backup."
             ) from None
@@ -147,11 +172,13 @@ class DevnetManager:
     # --- status ---
     def running_node(self) -> dict[str, int] | None:
         node = self._node()
-        if node is None or not pid_alive(node["pid"]):
-            return None
-        if chain_id_at(f"http://127.0.0.1:{node['port']}", timeout=1.0) != DEVNET_CHAIN_ID:
+        if node is None or not self._answers(node):
             return None
         return node
+
+    @staticmethod
+    def _answers(node: dict[str, int]) -> bool:
+        return chain_id_at(f"http://127.0.0.1:{node['port']}", timeout=1.0) == DEVNET_CHAIN_ID
 
     def status(self) -> DevnetStatus:
         node = self.running_node()
@@ -191,12 +218,12 @@ class DevnetManager:
         Returns the status and whether this call started the node.
         """
         if port is not None and not 0 < port < 65536:
-            raise DevnetError(f"{port} is not a port number; choose one from 1 to 65535.")
+            raise InvalidInput(f"{port} is not a port number; choose one from 1 to 65535.")
         with self._lock:
             return self._up(port, timeout, wait_for_services)
 
     def _up(self, port: int | None, timeout: float, wait_for_services: bool) -> tuple[DevnetStatus, bool]:
-        node = self.running_node()
+        node = self._adopt_running(timeout)
         if node and port is not None and node["port"] != port:
             raise DevnetError(
                 f"The devnet is already running on port {node['port']}. Stop it with `ai-wallet devnet down` "
@@ -215,20 +242,42 @@ class DevnetManager:
                     "or stop the program using it."
                 )
             self.dir.mkdir(parents=True, exist_ok=True)
+            # Recorded the moment it exists, before it answers: an `up` killed while anvil starts leaves a
+            # record, and the command line names the state file in any case.
             proc = start_anvil(port, state_file=self.state_file, log_path=self.log_file, detach=True,
-                               startup_timeout=timeout)
-            children[proc.pid] = proc.process
-            write_json_atomic(self.node_file, {"pid": proc.pid, "port": port, "started_at": int(time.time()),
-                                               "start_ticks": start_ticks(proc.pid)})
+                               startup_timeout=timeout, on_spawn=self._spawned)
+            procs.children[proc.pid] = proc.process
             started = True
         try:
             self._ensure_deployed()
             self.services.ensure(self.profile(), wait=wait_for_services)
         except BaseException:
             if started:
-                self.down()
+                self._down(15.0)
             raise
         return self.status(), started
+
+    def _spawned(self, proc: AnvilProcess) -> None:
+        self._record_node(proc.pid, proc.port)
+
+    def _adopt_running(self, timeout: float) -> dict[str, int] | None:
+        """The anvil of this data dir that answers, recorded in node.json; any other anvil of it is stopped.
+
+        One that is still starting (its `up` was killed a moment ago) is given ``timeout`` to answer.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            nodes = self._our_anvils()
+            answering = next((n for n in nodes if self._answers(n)), None)
+            if answering is not None or not nodes or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+        for other in nodes:
+            if other is not answering:
+                self._stop(other["pid"], 15.0)
+        if answering is not None and self._node_record().get("pid") != answering["pid"]:
+            self._record_node(answering["pid"], answering["port"])
+        return answering
 
     def _ensure_deployed(self) -> None:
         rpc_url = self.profile().rpc_url
@@ -256,13 +305,15 @@ class DevnetManager:
 
     def _down(self, timeout: float) -> bool:
         self.services.stop()
-        node = self._node()
-        if node is None:
-            self._forget_pid()
-            return False
-        terminate(node["pid"], timeout)  # SIGTERM first: anvil writes its state file on the way out
-        self._forget_pid()
-        return True
+        nodes = self._our_anvils()
+        for node in nodes:
+            self._stop(node["pid"], timeout)
+        self._forget_pid(nodes[0]["port"] if nodes else None)
+        return bool(nodes)
+
+    @staticmethod
+    def _stop(pid: int, timeout: float) -> None:
+        procs.terminate(pid, timeout)  # reaps it when it is our child: no zombie while a long-lived app runs
 
     def reset(self) -> None:
         """Stop the devnet and forget its chain: state and deployment are removed (a damaged state is kept aside)."""

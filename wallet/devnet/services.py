@@ -211,10 +211,7 @@ class DemoServices:
 
         key = Account.create()
         funder = Account.from_key(FACILITATOR_FUNDER_KEY)
-        tx = client.send(funder, {"to": key.address, "value": FACILITATOR_ETH, "gas": 21_000},
-                         "fund the devnet facilitator")
-        if not client.wait_for_receipt(tx, "fund the devnet facilitator").ok:
-            raise DevnetError("Funding the devnet facilitator failed.")
+        client.send_and_confirm(funder, {"to": key.address, "value": FACILITATOR_ETH}, "fund the devnet facilitator")
         return {"AI_FACILITATOR_KEY": "0x" + bytes(key.key).hex(),
                 "AI_FACILITATOR_SETTLEMENT_KEYS": ",".join(d.pay_to_key for d in DEMO_PROVIDERS)}
 

@@ -11,7 +11,6 @@ Error handling never chains the library's exception: some of them quote their in
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -19,7 +18,9 @@ from eth_account import Account
 from eth_keyfile.keyfile import normalize_keys
 from eth_keys import keys
 
+from wallet.accounts import MAX_KEYSTORE_BYTES, MAX_KEYSTORE_DEPTH
 from wallet.errors import InvalidInput, InvalidPassword, KeystoreError
+from wallet.safe_io import loads_bounded
 
 WALLET_SCRYPT_N = 2**17
 EXPORT_SCRYPT_N = 2**18
@@ -34,6 +35,7 @@ _MAX_SCRYPT_WORK = 2**22  # n * p
 _MAX_SCRYPT_TOTAL = 2**22
 _MAX_SCRYPT_R = 32
 _MAX_PBKDF2_ROUNDS = 10_000_000
+
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
@@ -73,8 +75,9 @@ def encrypt_key(key: bytes | bytearray, password: str, *, scrypt_n: int = WALLET
 def decrypt_wallet_key(blob: str, password: str) -> bytearray:
     """Decrypt one of the wallet's own v3 blobs: a MAC mismatch here means the wallet password is wrong."""
     try:
-        keystore = json.loads(blob)
-    except ValueError:
+        keystore = loads_bounded(blob, max_bytes=MAX_KEYSTORE_BYTES, max_depth=MAX_KEYSTORE_DEPTH,
+                                 what="a stored key", error=KeystoreError)
+    except KeystoreError:
         keystore = None
     if not isinstance(keystore, dict):
         raise KeystoreError("A stored key is damaged (its keyring entry is not a keystore).")
@@ -89,11 +92,12 @@ def decrypt_wallet_key(blob: str, password: str) -> bytearray:
 def parse_foreign_keystore(text: str) -> dict[str, Any]:
     """Validate a v3 keystore file's structure and KDF limits before any expensive work is done."""
     try:
-        raw = json.loads(text)
-    except ValueError:
-        raw = None
+        raw = loads_bounded(text, max_bytes=MAX_KEYSTORE_BYTES, max_depth=MAX_KEYSTORE_DEPTH,
+                            what="the keystore file", error=KeystoreError)
+    except KeystoreError as e:
+        raise KeystoreError(f"{e.user_message} It may be truncated or not a keystore.") from None
     if not isinstance(raw, dict):
-        raise KeystoreError("The keystore file is not valid JSON; it may be truncated or not a keystore.")
+        raise KeystoreError("The keystore file is not a JSON object; it may be truncated or not a keystore.")
     ks = normalize_keys(raw)
     if ks.get("version") != 3:
         raise KeystoreError(

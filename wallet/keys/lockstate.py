@@ -7,7 +7,6 @@ data dir so that restarting the app does not reset it; it refuses attempts befor
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
@@ -15,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wallet.errors import TooManyAttempts
+from wallet.errors import KeystoreError, TooManyAttempts
 from wallet.files import write_private_json
+from wallet.safe_io import KIB, load_json_file
 
 
 def wipe(buf: bytearray | None) -> None:
@@ -182,12 +182,12 @@ class Throttle:
 
     def _read(self) -> tuple[int, int]:
         try:
-            with open(self.path, encoding="utf-8") as f:
-                data = json.load(f)
+            data = load_json_file(self.path, max_bytes=4 * KIB, max_depth=2, what="the unlock attempts record",
+                                  must_exist=False, error=KeystoreError)
             failures, not_before = int(data["failures"]), int(data["not_before"])
         except FileNotFoundError:
             return 0, 0
-        except (OSError, ValueError, KeyError, TypeError):
+        except (KeystoreError, ValueError, KeyError, TypeError):
             # A damaged record must not become a way around the wait: treat it as the longest one.
             return self.FREE_ATTEMPTS + 16, math.ceil(self._clock()) + self.MAX_DELAY
         return max(failures, 0), max(not_before, 0)

@@ -14,7 +14,7 @@ from typing import Literal, TypeVar
 
 from eth_account.signers.local import LocalAccount
 
-from wallet.accounts import MIN_PASSWORD_LENGTH
+from wallet.accounts import check_new_password, clean_label
 from wallet.addresses import parse_address
 from wallet.config import DataDir, Settings
 from wallet.errors import InvalidInput, InvalidPassword, KeystoreError, SecretMissing
@@ -22,7 +22,7 @@ from wallet.files import ProcessLock
 from wallet.keys import keystore, mnemonic
 from wallet.keys import secrets_io as sio
 from wallet.keys.lockstate import Session, Throttle
-from wallet.keys.metadata import AccountInfo, AccountRecord, WalletMeta, clean_label, load_meta, save_meta
+from wallet.keys.metadata import AccountInfo, AccountRecord, WalletMeta, load_meta, save_meta
 from wallet.keys.rotation import change_password, recover
 from wallet.keys.unlocked import LockReason, Unlocked
 from wallet.keys.vault import Vault, open_vault
@@ -66,13 +66,16 @@ class KeyManager:
     def vault(self) -> Vault:
         with self._op:
             if self._vault is None:
-                self._vault = open_vault(self.data_dir, self.settings)
+                meta = self._meta()
+                self._vault = open_vault(self.data_dir, self.settings, meta.vault if meta else None)
             return self._vault
 
     def _meta(self) -> WalletMeta | None:
         return load_meta(self.data_dir.accounts_file)
 
     def _save(self, meta: WalletMeta) -> None:
+        if meta.vault is None and meta.has_secrets() and self._vault is not None:
+            meta.vault = getattr(self._vault, "kind", None)  # secrets were just written to, or read from, it
         self.data_dir.ensure()
         save_meta(self.data_dir.accounts_file, meta)
 
@@ -117,32 +120,35 @@ class KeyManager:
             self._import_phrase(phrase, password)
         return phrase
 
-    def import_mnemonic(self, phrase: str, password: str) -> AccountInfo:
+    def import_mnemonic(self, phrase: str, password: str, label: str | None = None) -> AccountInfo:
+        label = clean_label(label)  # every argument is checked before anything is written
         canonical = mnemonic.normalize(phrase)
         with self._op:
-            return self._import_phrase(canonical, password)
+            return self._import_phrase(canonical, password, label)
 
     def import_private_key(self, key_text: str, password: str, label: str | None = None) -> AccountInfo:
+        label = clean_label(label)
         key = keystore.parse_private_key(key_text)
-        return self._import_key(key, password, clean_label(label))
+        return self._import_key(key, password, label)
 
     def import_keystore(
         self, json_text: str, keystore_password: str, password: str, label: str | None = None
     ) -> AccountInfo:
+        label = clean_label(label)
         ks = keystore.parse_foreign_keystore(json_text)
         stated = ks.get("address")
         meta = self._meta()
         if meta and isinstance(stated, str) and (rec := meta.find("0x" + stated.lower().removeprefix("0x"))):
             self._refuse_duplicate(meta, rec)
         key = keystore.decrypt_foreign_keystore(ks, keystore_password)
-        return self._import_key(key, password, clean_label(label))
+        return self._import_key(key, password, label)
 
     def _refuse_duplicate(self, meta: WalletMeta, rec: AccountRecord) -> None:
         if rec.kind == "imported" and rec.secret and self.vault.get(rec.secret) is None:
             return  # its secret was lost: importing it again restores it
         raise InvalidInput(f"The account {rec.address} is already in this wallet.")
 
-    def _import_phrase(self, phrase: str, password: str) -> AccountInfo:
+    def _import_phrase(self, phrase: str, password: str, label: str | None = None) -> AccountInfo:
         meta = self._meta_for_write()
         seed = mnemonic.to_seed(phrase)
         first = mnemonic.derive_address(seed, 0)
@@ -163,7 +169,7 @@ class KeyManager:
         meta.mnemonic_secret = meta.mnemonic_entry()
         meta.mnemonic_words = len(phrase.split())
         sio.seal_phrase(self.vault, meta.mnemonic_secret, phrase, password, self._scrypt_n)
-        replaced = [] if restoring else self._put_hd_account(meta, 0, first, None)
+        replaced = [] if restoring else self._put_hd_account(meta, 0, first, label)
         self._save(meta)
         sio.delete_quietly(self.vault, replaced)
         session.seed = seed
@@ -267,8 +273,8 @@ class KeyManager:
     def export_keystore(self, address: str, password: str, keystore_password: str | None = None) -> str:
         """The account as a v3 keystore JSON (MetaMask/Geth), encrypted with ``keystore_password`` or the
         wallet password. Always asks for the password, even when unlocked."""
-        if keystore_password is not None and not keystore_password:
-            raise InvalidInput("The keystore password cannot be empty.")
+        if keystore_password is not None:
+            check_new_password(keystore_password, what="The keystore file's password")
         with self._op:
             meta = self._existing()
             rec = self._record(meta, address)
@@ -305,6 +311,8 @@ class KeyManager:
                 session = sio.session_from(meta, opened)
             finally:
                 opened.wipe()
+            if meta.vault is None and getattr(self.vault, "kind", None):
+                self._save(meta)  # the secrets opened from this vault: record it for a wallet from before the record
             self._unlocked.start(session)
             log.info("unlocked: %d keys, %d missing", len(session.keys), len(session.missing))
 
@@ -372,7 +380,3 @@ class KeyManager:
         self._throttle.success()
         return result
 
-
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")

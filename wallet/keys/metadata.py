@@ -9,17 +9,17 @@ change write the new entries beside the old ones and then switch over with one a
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wallet.accounts import MAX_LABEL, AccountInfo, Kind
+from wallet.accounts import AccountInfo, Kind
 from wallet.config import read_json
-from wallet.errors import ConfigError, InvalidInput
+from wallet.errors import ConfigError
 from wallet.files import write_private_json
 
 FORMAT_VERSION = 1
+VAULT_KINDS = ("os", "file")
 
 
 @dataclass
@@ -45,6 +45,9 @@ class WalletMeta:
     # entries of the previous generation still to be deleted.
     pending_generation: int | None = None
     stale_secrets: list[str] = field(default_factory=list)
+    # Which vault holds the secrets ("os" or "file"), recorded when they are first written, so that later opens
+    # use it whatever the environment says. None in wallets written before it was recorded.
+    vault: str | None = None
 
     @classmethod
     def new(cls) -> WalletMeta:
@@ -101,10 +104,11 @@ class WalletMeta:
                 accounts=accounts,
                 pending_generation=raw.get("pending_generation"),
                 stale_secrets=list(raw.get("stale_secrets", [])),
+                vault=raw.get("vault"),
             )
         except (KeyError, TypeError, ValueError):
             raise bad from None
-        if any(a.kind not in ("hd", "imported") for a in accounts):
+        if any(a.kind not in ("hd", "imported") for a in accounts) or meta.vault not in (None, *VAULT_KINDS):
             raise bad
         return meta
 
@@ -121,12 +125,3 @@ def save_meta(path: Path, meta: WalletMeta) -> None:
     write_private_json(path, meta.to_json())
 
 
-def clean_label(label: str | None) -> str | None:
-    if label is None:
-        return None
-    text = " ".join(unicodedata.normalize("NFC", label).split())
-    if not text:
-        return None
-    if len(text) > MAX_LABEL or any(unicodedata.category(c).startswith("C") for c in text):
-        raise InvalidInput(f"A label is at most {MAX_LABEL} printable characters.")
-    return text

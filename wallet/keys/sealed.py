@@ -17,10 +17,14 @@ from Crypto.Cipher import AES
 from Crypto.Protocol.KDF import scrypt
 
 from wallet.errors import InvalidPassword, KeystoreError
+from wallet.safe_io import KIB, loads_bounded
 
 FORMAT = "ai-wallet-sealed-v1"
 _R = 8
 _P = 1
+# A sealed phrase is under 1 KiB and two levels deep; a keyring entry far beyond that was not written here.
+_MAX_BLOB_BYTES = 64 * KIB
+_MAX_BLOB_DEPTH = 4
 
 
 def seal(plaintext: str, password: str, *, scrypt_n: int, purpose: str) -> str:
@@ -61,9 +65,14 @@ def unseal(blob: str, password: str, *, purpose: str) -> str:
 
 def scrypt_n_of(blob: str) -> int | None:
     try:
-        return int(json.loads(blob)["kdfparams"]["n"])
-    except (ValueError, KeyError, TypeError):
+        return int(_load(blob)["kdfparams"]["n"])
+    except (KeystoreError, ValueError, KeyError, TypeError):
         return None
+
+
+def _load(blob: str) -> Any:
+    return loads_bounded(blob, max_bytes=_MAX_BLOB_BYTES, max_depth=_MAX_BLOB_DEPTH, what="a stored secret",
+                         error=KeystoreError)
 
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytearray:
@@ -82,7 +91,7 @@ def _wipe(buf: bytearray) -> None:
 def _parse(blob: str, purpose: str) -> tuple[dict[str, Any], bytes, bytes, bytes, bytes, tuple[int, int, int]]:
     damaged = KeystoreError("The stored recovery phrase is damaged (its keyring entry cannot be read).")
     try:
-        data = json.loads(blob)
+        data = _load(blob)
         header = {k: data[k] for k in ("format", "purpose", "kdf", "kdfparams", "cipher", "nonce")}
         params = header["kdfparams"]
         n, r, p = int(params["n"]), int(params["r"]), int(params["p"])
@@ -90,7 +99,7 @@ def _parse(blob: str, purpose: str) -> tuple[dict[str, Any], bytes, bytes, bytes
         nonce = bytes.fromhex(header["nonce"])
         ciphertext = bytes.fromhex(data["ciphertext"])
         tag = bytes.fromhex(data["tag"])
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (KeystoreError, ValueError, KeyError, TypeError, AttributeError):
         raise damaged from None
     if (
         header["format"] != FORMAT

@@ -9,7 +9,6 @@ the environment ask for it by name.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Protocol
 from wallet.config import DataDir, Settings
 from wallet.errors import ConfigError, KeyringUnavailable, KeystoreError
 from wallet.files import write_private_json
+from wallet.safe_io import MIB, load_json_file
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,9 @@ BACKEND_ENV = "AI_WALLET_KEYRING"
 SETTINGS_KEY = "keyring_backend"
 FILE_NAME = "keyring-file.json"
 _FILE_FORMAT = "ai-wallet-file-keyring-v1"
+# About 700 bytes per secret: room for thousands of accounts, and a bound on what a damaged file can cost.
+MAX_FILE_BYTES = 16 * MIB
+MAX_FILE_DEPTH = 8
 
 NO_KEYRING_HELP = (
     "No OS keyring is available to hold the wallet's keys. On Linux, install and start a Secret Service "
@@ -42,6 +45,7 @@ LOCKED_HELP = (
 
 class Vault(Protocol):
     description: str
+    kind: str  # "os" or "file": recorded in accounts.json, so the wallet always reopens the same vault
 
     def get(self, name: str) -> str | None: ...
 
@@ -64,8 +68,15 @@ def backend_choice(settings: Settings) -> str:
     )
 
 
-def open_vault(data_dir: DataDir, settings: Settings) -> Vault:
-    if backend_choice(settings) == "file":
+def open_vault(data_dir: DataDir, settings: Settings, recorded: str | None = None) -> Vault:
+    """The vault of this data dir's wallet: the one recorded in accounts.json when its secrets were written;
+    for a new wallet, the one the environment or settings choose (see ``backend_choice``)."""
+    choice = backend_choice(settings)
+    if recorded is None and choice == "os" and (data_dir.root / FILE_NAME).is_file():
+        recorded = "file"  # a wallet from before the record, whose secrets went to the file vault
+    if recorded is not None and recorded != choice and os.environ.get(BACKEND_ENV):
+        log.warning("%s=%s ignored: this wallet's secrets are in the %s vault", BACKEND_ENV, choice, recorded)
+    if (recorded or choice) == "file":
         return FileVault(data_dir.root / FILE_NAME)
     return KeyringVault()
 
@@ -77,6 +88,7 @@ class KeyringVault:
         self._backend = backend
         self.service = service
         self.description = "OS keyring"
+        self.kind = "os"
 
     def _kr(self) -> Any:
         import keyring
@@ -153,6 +165,7 @@ class FileVault:
         self.path = path
         self.service = service
         self.description = f"encrypted file {path}"
+        self.kind = "file"
 
     def get(self, name: str) -> str | None:
         value = self._load().get(name)
@@ -168,16 +181,18 @@ class FileVault:
         if entries.pop(name, None) is not None:
             self._save(entries)
 
+    def _read(self) -> Any:
+        try:
+            return load_json_file(self.path, max_bytes=MAX_FILE_BYTES, max_depth=MAX_FILE_DEPTH,
+                                  what="the key file", must_exist=False, error=KeystoreError)
+        except KeystoreError as e:
+            raise KeystoreError(f"{e.user_message} It was left as it is.") from None
+
     def _load(self) -> dict[str, Any]:
         try:
-            with open(self.path, encoding="utf-8") as f:
-                data = json.load(f)
+            data = self._read()
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError) as e:
-            raise KeystoreError(
-                f"The key file {self.path} cannot be read ({type(e).__name__}); it was left as it is."
-            ) from None
         if not isinstance(data, dict) or data.get("format") != _FILE_FORMAT:
             raise KeystoreError(f"The key file {self.path} is not in the expected format; it was left as it is.")
         entries = data.get("entries", {}).get(self.service, {})
@@ -185,9 +200,8 @@ class FileVault:
 
     def _save(self, entries: dict[str, Any]) -> None:
         try:
-            with open(self.path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
+            data = self._read()
+        except FileNotFoundError:
             data = {}
         all_entries = data.get("entries") if isinstance(data, dict) else None
         if not isinstance(all_entries, dict):

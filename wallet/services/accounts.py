@@ -145,11 +145,12 @@ class AccountService:
         return self._keys.export_keystore(address, password, keystore_password)
 
     @staticmethod
-    def save_keystore(path: Path, keystore_json: str) -> None:
-        from wallet.files import write_private_text
+    def save_keystore(path: Path, keystore_json: str, *, replace: bool = True) -> None:
+        from wallet.files import write_new_private_text
 
         try:
-            write_private_text(path, keystore_json)
+            # Never through a pipe, a device or a symlink; an existing regular file only when ``replace``.
+            write_new_private_text(path, keystore_json, replace=replace)
         except OSError as e:
             raise InvalidInput(f"The file {path} could not be written: {e.strerror or e}.") from None
 

@@ -72,7 +72,7 @@ def test_import_phrase_key_keystore_and_export(cli, tmp_path: Path) -> None:  # 
     ks_file.write_text(json.dumps(Account.encrypt(geth.key, "geth pass", kdf="pbkdf2", iterations=5000)))
     bad = cli("import", "--keystore", str(ks_file), "--keystore-password-file",
               secret_file(tmp_path, "kpbad", "nope"), "--password-file", pw, ok=False)
-    assert bad.returncode == 2 and "keystore password is wrong" in bad.stderr
+    assert bad.returncode == 1 and "keystore password is wrong" in bad.stderr
     cli("import", "--keystore", str(ks_file), "--keystore-password-file", secret_file(tmp_path, "kp", "geth pass"),
         "--password-file", pw)
 
@@ -94,7 +94,7 @@ def test_change_password_lock_unlock(cli, tmp_path: Path) -> None:  # type: igno
     cli("import", "--mnemonic-file", secret_file(tmp_path, "m", TEST_PHRASE), "--password-file", old)
     cli("change-password", "--password-file", old, "--new-password-file", new)
     wrong = cli("unlock", "--password-file", old, "--json", ok=False)
-    assert wrong.returncode == 2 and json.loads(wrong.stdout)["kind"] == "InvalidPassword"
+    assert wrong.returncode == 1 and json.loads(wrong.stdout)["error"]["code"] == "invalid_password"
     assert "Password accepted" in cli("unlock", "--password-file", new).stdout
     assert "never keeps the wallet unlocked" in cli("lock").stdout
     assert cli("reveal-mnemonic", "--password-file", new).stdout.strip() == TEST_PHRASE
