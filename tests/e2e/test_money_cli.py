@@ -36,6 +36,10 @@ def cli(d: Path, *args: str, ok: bool = False) -> Result:
     return result
 
 
+def error_of(result: Result) -> str:
+    return str(result.json()["error"]["message"])
+
+
 def pw(d: Path) -> str:
     return str(d.parent / "pw.txt")
 
@@ -70,7 +74,7 @@ def test_top_up_receive_send_and_see_every_movement_in_the_history(wallet_dir: P
     assert eth["status"] == "confirmed" and Decimal(eth["fee_eth"]) > 0
 
     refused = cli(d, "send", Account.create().address, "1", "--account", a, "--password-file", pw(d), "--json")
-    assert refused.code == 2 and "Confirm with --yes" in refused.json()["error"]
+    assert refused.code == 2 and "confirm with --yes" in error_of(refused)
 
     rows, doc = movements(d)
     assert doc["synced"] is True and doc["total"] == 7
@@ -107,18 +111,18 @@ def test_bad_amounts_and_foreign_payment_requests_are_clear_errors(wallet_dir: P
     cli(d, "devnet", "faucet", a, "--eth", "1", "--ait", "5", ok=True)
     token = cli(d, "devnet", "status", "--json", ok=True).json()["contracts"]["AIToken"]
     stranger = Account.create().address
-    cases = [
-        ([stranger, "999"], "Not enough AIT"),
-        ([stranger, "0"], "more than zero"),
-        ([stranger, "0.0000000000000000001"], "19 decimal places"),
-        ([stranger, "9" * 5000], "digits"),
-        ([stranger.lower()[:-1] + "G", "1"], "not hexadecimal"),
-        ([f"ethereum:{token}@1/transfer?address={a}&uint256=1"], "chain 1"),
-        ([f"ethereum:{stranger}@31337/transfer?address={a}&uint256=1"], "not the AI Token"),
+    cases = [  # (arguments, exit code, words): 1 the wallet cannot do it, 2 the input cannot be used
+        ([stranger, "999"], 1, "Not enough AIT"),
+        ([stranger, "0"], 2, "more than zero"),
+        ([stranger, "0.0000000000000000001"], 2, "19 decimal places"),
+        ([stranger, "9" * 5000], 2, "not an amount"),
+        ([stranger.lower()[:-1] + "G", "1"], 2, "not hexadecimal"),
+        ([f"ethereum:{token}@1/transfer?address={a}&uint256=1"], 2, "chain 1"),
+        ([f"ethereum:{stranger}@31337/transfer?address={a}&uint256=1"], 2, "not the AI Token"),
     ]
-    for args, words in cases:
+    for args, code, words in cases:
         result = cli(d, "send", *args, "--yes", "--password-file", pw(d), "--json")
-        assert result.code == 2 and words in result.json()["error"], (args[0][:60], result.out)
+        assert result.code == code and words in error_of(result), (args[0][:60], result.out)
     assert [t["kind"] for t in cli(d, "tx", "list", "--json", ok=True).json()] == ["faucet", "faucet"]
 
 
@@ -157,7 +161,7 @@ def test_a_stuck_send_is_sped_up_and_another_cancelled_from_the_cli(wallet_dir: 
     assert [statuses[h] for h in (sends[0]["tx_hash"], sends[1]["tx_hash"], faster["tx_hash"],
                                   cancel["tx_hash"])] == ["replaced", "replaced", "confirmed", "confirmed"]
     again = cli(d, "tx", "cancel", cancel["tx_hash"], "--yes", "--password-file", pw(d), "--json")
-    assert again.code == 2 and "only a pending one" in again.json()["error"]
+    assert again.code == 1 and "only a pending one" in error_of(again)
     rows, _ = movements(d, "--kind", "send", "--kind", "cancel")
     assert sorted((r[1], r[2], r[5]) for r in rows) == [("cancel", "confirmed", "0"), ("send", "confirmed", "1"),
                                                        ("send", "replaced", "1"), ("send", "replaced", "2")]

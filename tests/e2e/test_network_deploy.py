@@ -11,7 +11,7 @@ import pytest
 from clirun import run_cli
 from eth_account import Account
 
-from wallet.devnet.anvil import AnvilProcess, free_port, start_anvil
+from wallet.devnet.anvil import AnvilProcess, free_port, rpc_call, start_anvil
 from wallet.devnet.demo import DEV_KEYS
 
 pytestmark = pytest.mark.chain
@@ -33,8 +33,15 @@ def test_deploy_import_and_use_another_chain(other_chain: AnvilProcess, tmp_path
     key_file = tmp_path / "deployer.key"
     key_file.write_text(DEV_KEYS[0] + "\n")  # anvil's funded development key, on this test chain only
     profile_file = tmp_path / "testnet.json"
+    profile_file.write_text("kept")
+    taken = run_cli(operator, "contracts", "deploy", "--rpc", other_chain.rpc_url, "--key-file", str(key_file),
+                    "--out", str(profile_file), "--json", env=ENV)
+    assert taken.code == 2 and "already exists" in taken.json()["error"]["message"]
+    assert profile_file.read_text() == "kept"
+    assert rpc_call(other_chain.rpc_url, "eth_blockNumber") == "0x0"  # checked before anything was deployed
     deployed = run_cli(operator, "contracts", "deploy", "--rpc", other_chain.rpc_url, "--key-file", str(key_file),
-                       "--name", "testnet", "--rate", "500", "--out", str(profile_file), "--json", env=ENV)
+                       "--name", "testnet", "--rate", "500", "--out", str(profile_file), "--force", "--json",
+                       env=ENV)
     assert deployed.code == 0, deployed.err
     assert DEV_KEYS[0][2:] not in deployed.out + deployed.err + profile_file.read_text()
     doc = json.loads(profile_file.read_text())
@@ -70,25 +77,25 @@ def test_profile_files_that_do_not_match_their_chain_are_refused(other_chain: An
     good = {"format": "ai-token-wallet/network", "version": 1, "name": "elsewhere", "chain_id": CHAIN_ID,
             "rpc_url": other_chain.rpc_url, "start_block": 0,
             "contracts": {n: Account.create().address for n in ("AIToken", "ProviderRegistry", "TokenSale")}}
-    cases = [
-        ({**good}, "no contract at"),
-        ({**good, "chain_id": 1}, "is on chain 4242"),
-        ({**good, "format": "something-else"}, "not an AI Token network profile"),
-        ({**good, "name": "devnet"}, "built-in network"),
-        ({**good, "rpc_url": "file:///etc/passwd"}, "rpc_url"),
-        ({**good, "contracts": {"AIToken": good["contracts"]["AIToken"]}}, "names no address"),
+    cases = [  # exit 1: the file is well formed but does not match its chain; 2: the file cannot be used
+        ({**good}, 1, "no contract at"),
+        ({**good, "chain_id": 1}, 1, "is on chain 4242"),
+        ({**good, "format": "something-else"}, 2, "not an AI Token network profile"),
+        ({**good, "name": "devnet"}, 2, "built-in network"),
+        ({**good, "rpc_url": "file:///etc/passwd"}, 2, "rpc_url"),
+        ({**good, "contracts": {"AIToken": good["contracts"]["AIToken"]}}, 2, "names no address"),
     ]
-    for i, (doc, words) in enumerate(cases):
+    for i, (doc, code, words) in enumerate(cases):
         f = tmp_path / f"p{i}.json"
         f.write_text(json.dumps(doc))
         result = run_cli(d, "network", "import", str(f), "--json", env=ENV)
-        assert result.code == 2 and words in result.json()["error"], (words, result.out)
+        assert result.code == code and words in result.json()["error"]["message"], (words, result.out)
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
     result = run_cli(d, "network", "import", str(deep), "--json", env=ENV)
-    assert result.code == 2 and "larger than" in result.json()["error"]
+    assert result.code == 2 and "larger than" in result.json()["error"]["message"]
     nested = tmp_path / "nested.json"
     nested.write_text("[" * 5_000 + "]" * 5_000)
     result = run_cli(d, "network", "import", str(nested), "--json", env=ENV)
-    assert result.code == 2 and "nested too deeply" in result.json()["error"]
+    assert result.code == 2 and "nested more than" in result.json()["error"]["message"]
     assert run_cli(d, "network", "list", "--json", env=ENV).json()["current"] == "devnet"

@@ -31,6 +31,9 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         from wallet.cli.exits import UsageError
 
+        if len(message) > 120:  # the list of every command or choice: --help shows it, the error need not
+            message = re.sub(r" \(choose from [^)]*\)", "", message)
+
         raise UsageError(f"{message} (see `{self.prog} --help`)", self.format_usage())
 
 
