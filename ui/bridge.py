@@ -19,6 +19,10 @@ from wallet.events import (
     LockChanged,
     NetworkSwitched,
     NewBlock,
+    PaymentBudgetsChanged,
+    PaymentProgress,
+    PaymentRecorded,
+    PaymentSettled,
     ProvidersChanged,
     SettingsChanged,
     TransactionStatusChanged,
@@ -40,6 +44,10 @@ class CoreSignals(QObject):
     history_sync_progress = Signal(int, int)  # last block read, head
     transfer_received = Signal(str, str, object, object, str)  # account, asset, amount (int), sender or None, tx
     transaction_status_changed = Signal(str, str, str)  # tx hash, status, kind
+    payment_progress = Signal(str, int, object)  # stage, provider id, payment id (None before it is recorded)
+    payment_settled = Signal(int, str, int, object, str)  # payment id, account, provider id, AIT base units, tx
+    payment_recorded = Signal(int, str)  # payment id, status
+    payment_budgets_changed = Signal(object, object)  # per task, daily: AIT base units or None (no limit)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -76,3 +84,11 @@ class CoreSignals(QObject):
                 self.transfer_received.emit(a, asset, amount, sender, tx)
             case TransactionStatusChanged(tx_hash=tx, status=status, kind=kind):
                 self.transaction_status_changed.emit(tx, status, kind)
+            case PaymentProgress(stage=stage, provider_id=pid, intent_id=iid):
+                self.payment_progress.emit(stage, pid, iid)
+            case PaymentSettled(intent_id=iid, account=a, provider_id=pid, amount=amount, tx_hash=tx):
+                self.payment_settled.emit(iid, a, pid, amount, tx)
+            case PaymentRecorded(intent_id=iid, status=status):
+                self.payment_recorded.emit(iid, status)
+            case PaymentBudgetsChanged(per_task=per_task, daily=daily):
+                self.payment_budgets_changed.emit(per_task, daily)

@@ -76,6 +76,10 @@ class AppController(QObject):
         self._set_loading("network", False)
         self.service.start_watching()
         self._enter(self._mode_for(result.has_wallet))
+        # Payments a crash or a silent provider left pending are settled, expired or kept pending by the chain;
+        # each change is announced (PaymentRecorded / PaymentSettled) for the history to follow.
+        op(self.service.reconcile_payments, parent=self).failure(
+            lambda e: log.warning("could not reconcile pending payments at start-up: %s", e)).run()
 
     def _startup_failed(self, exc: BaseException) -> None:
         from ui.errors import user_message

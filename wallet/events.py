@@ -99,12 +99,46 @@ class TransferReceived:
 
 
 @dataclass(frozen=True)
+class PaymentProgress:
+    """A payment moved on: "requesting", "signing", "waiting for the provider", "verifying", "settled"."""
+
+    stage: str
+    provider_id: int
+    intent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PaymentSettled:
+    """A payment's transfer was found on chain and checked against what was signed."""
+
+    intent_id: int
+    account: str
+    provider_id: int
+    amount: int      # AIT base units
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class TransactionStatusChanged:
     """A transaction the wallet sent was confirmed, failed, replaced or expired."""
 
     tx_hash: str
     status: str
     kind: str
+
+
+@dataclass(frozen=True)
+class PaymentRecorded:
+    """A payment record was written or changed (refused, pending, expired, cancelled, a problem noted)."""
+
+    intent_id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class PaymentBudgetsChanged:
+    per_task: int | None   # AIT base units; None = no limit
+    daily: int | None
 
 
 Subscriber = Callable[[Any], None]

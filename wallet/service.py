@@ -8,9 +8,8 @@ manager, chain client, quote engine or signer. Whatever changes state announces 
 Signing never passes through here: a sub-service that signs is given ``AccountService.signer`` when the facade
 builds it (see docs/architecture.md, "Adding a sub-service").
 
-Money (``TransferService``, ``HistoryService``) lives in the wallet's database: top-ups, sends and receive
-requests are two steps (``prepare_*`` returns a plan with every figure and warning, nothing signed; the action
-signs exactly that plan); the history is a paged, filtered query with spending summaries for charts.
+Sends and top-ups are two steps: ``prepare_*`` returns a plan with every figure and warning (nothing signed), the
+action signs exactly that plan. The history is a paged, filtered query with spending summaries for charts.
 """
 
 from __future__ import annotations
@@ -21,13 +20,16 @@ from typing import TYPE_CHECKING
 
 from wallet.accounts import AccountInfo
 from wallet.config import DataDir, Settings
+from wallet.errors import InvalidInput
 from wallet.events import EventBus
 from wallet.networks import NetworkProfile
+from wallet.payments.history_records import IntentRecordSource
 from wallet.registry import ProviderInfo
 from wallet.services.accounts import AccountService
 from wallet.services.devnet import DevnetService
-from wallet.services.history import HistoryService
+from wallet.services.history import HistoryService, database_marker
 from wallet.services.network import Balances, NetworkService
+from wallet.services.payments import PaymentService
 from wallet.services.quotes import QuoteService
 from wallet.services.transfers import TransferService
 from wallet.storage import Database
@@ -39,6 +41,10 @@ if TYPE_CHECKING:
     from wallet.history.follower import HistoryFollower
     from wallet.history.model import HistoryFilter, HistoryPage, HistoryRow, SpendBucket, SpendPoint
     from wallet.history.sync import SyncReport
+    from wallet.payments.budgets import Budgets
+    from wallet.payments.flow import PaymentResult, PreparedPayment, Progress
+    from wallet.payments.intents import Intent
+    from wallet.payments.reconcile import ReconcileReport
     from wallet.quote import Comparison, LiveQuote, PromptInput, Quote
     from wallet.transfers.plans import Fees, SendPlan, TopUpPlan
     from wallet.transfers.records import TxRecord
@@ -57,29 +63,26 @@ class WalletService:
         self._quotes = QuoteService(self._network, self.bus)
         self._db = Database(data_dir.database)  # opened on first use
         self._history = HistoryService(self._db, self._network, self.bus, accounts=self._addresses,
-                                       providers=self._quotes.list_providers, database_marker=self._database_id)
+                                       providers=self._quotes.list_providers,
+                                       database_marker=database_marker(data_dir, self.settings))
         self._transfers = TransferService(self._db, self._network, self.bus, signer=self._accounts.signer,
                                           accounts=self._addresses, records_changed=self._history.records_changed)
         self._history.add_source(*self._transfers.history_source())
+        self._history.add_source(IntentRecordSource())
         self._devnet = DevnetService(data_dir, self._network, on_grant=self._transfers.record_faucet)
+        self._payments = PaymentService(data_dir, self._network, self._quotes, self.bus,
+                                        signer=self._accounts.signer)
         self._follower: HistoryFollower | None = None
 
     def close(self) -> None:
         self.stop_watching()
+        self._payments.close()
         self._network.close()
         self._accounts.close()
         self._db.close()
 
     def _addresses(self) -> list[str]:
         return [a.address for a in self._accounts.accounts()]
-
-    def _database_id(self, value: str | None) -> str | None:
-        """The settings remember which database the wallet last used, so a deleted one is noticed."""
-        if value is not None:
-            self.settings.extra["database_id"] = value
-            self.settings.save(self.data_dir)
-        found = self.settings.extra.get("database_id")
-        return found if isinstance(found, str) else None
 
     # --- network ---
     @property
@@ -301,9 +304,6 @@ class WalletService:
     def transactions(self, status: str | None = None) -> list[TxRecord]:
         return self._transfers.transactions(status)
 
-    def transaction(self, tx_hash: str) -> TxRecord:
-        return self._transfers.transaction(tx_hash)
-
     def refresh_transactions(self) -> list[TxRecord]:
         """Check pending transactions against the chain; the changed ones (announced too)."""
         return self._transfers.refresh()
@@ -330,14 +330,8 @@ class WalletService:
         """Rows newest first, and how many match ``flt`` in all (no accounts named: the wallet's)."""
         return self._history.page(flt, offset, limit)
 
-    def history_count(self, flt: HistoryFilter | None = None) -> int:
-        return self._history.count(flt)
-
     def history_row(self, row_id: int) -> HistoryRow | None:
         return self._history.row(row_id)
-
-    def history_rows(self, flt: HistoryFilter | None = None) -> list[HistoryRow]:
-        return self._history.rows(flt)
 
     def spend_summary(self, by: str = "provider", flt: HistoryFilter | None = None) -> list[SpendBucket]:
         """What payments charged per ``provider``, ``model``, ``day`` or ``week``."""
@@ -357,3 +351,43 @@ class WalletService:
         profile = import_profile(path, name)
         self._network.save(profile)
         return self._network.switch(profile.name) if use else profile
+    # --- payments ---
+    def prepare_payment(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int, *,
+                        account: str | None = None, repeat: bool = False,
+                        on_progress: Progress | None = None) -> PreparedPayment:
+        """Ask the provider for its 402 and run the guard on it: the demand and the verdict. Nothing is signed."""
+        payer = account or self._accounts.current_account()
+        if payer is None:
+            raise InvalidInput("There is no account to pay from: create or import a wallet first.")
+        return self._payments.prepare(payer, provider_id, model, prompt_input, max_output, repeat=repeat,
+                                      on_progress=on_progress)
+
+    def pay(self, prepared: PreparedPayment, on_progress: Progress | None = None, *,
+            repeat: bool = False) -> PaymentResult:
+        """Record, sign, send and check on chain the payment ``prepare_payment`` approved."""
+        result = self._payments.pay(prepared, on_progress, repeat=repeat)
+        self._network.refresh_balances()
+        return result
+
+    def payments(self, *, pending_only: bool = False, limit: int = 500) -> list[Intent]:
+        return self._payments.payments(pending_only=pending_only, limit=limit)
+
+    def payment(self, intent_id: int) -> Intent:
+        return self._payments.payment(intent_id)
+
+    def reconcile_payments(self) -> ReconcileReport:
+        return self._payments.reconcile()
+
+    def payment_budgets(self) -> Budgets:
+        return self._payments.budgets()
+
+    def set_payment_budgets(self, per_task: int | None, daily: int | None) -> Budgets:
+        """Base units; None is no limit. Announced with PaymentBudgetsChanged."""
+        return self._payments.set_budgets(per_task, daily)
+
+    def spent_today(self) -> int:
+        return self._payments.spent_today()
+
+    def set_payment_timeout(self, seconds: float) -> None:
+        """How long to wait for a provider's answer, for this run (the CLI's --timeout)."""
+        self._payments.set_answer_timeout(seconds)

@@ -55,6 +55,6 @@ def test_the_history_follows_the_chain_and_announces_incoming_transfers(service:
     record = service.send(plan, accept_warnings=True)
     done = wait_for(events, TransactionStatusChanged, where=lambda e: e.tx_hash == record.tx_hash)
     assert (done.status, done.kind) == ("confirmed", "send")
-    kinds = sorted(r.kind for r in service.history_rows(HistoryFilter()))
+    kinds = sorted(r.kind for r in service.history_page(HistoryFilter()).rows)
     assert kinds == ["faucet", "faucet", "receive", "send"]
-    assert Account.from_key(DEPLOYER_KEY).address not in {r.account for r in service.history_rows()}
+    assert Account.from_key(DEPLOYER_KEY).address not in {r.account for r in service.history_page().rows}

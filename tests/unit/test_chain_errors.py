@@ -119,3 +119,31 @@ def test_a_bug_after_a_good_answer_is_not_relabelled(node: Node) -> None:
     client = node.client()
     with pytest.raises(KeyError), mapped_errors(node.url, "read the latest block"):
         {"block": client.w3.eth.block_number}["number"]
+
+
+TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+
+
+@pytest.mark.parametrize(("result", "words"), [
+    ("0x", "is the contract deployed"), ("0x" + "zz" * 32, NOT_A_NODE), (None, "is the contract deployed"),
+    (["0x01"], "is the contract deployed"),
+], ids=["no contract", "not hex", "null", "a list"])
+def test_a_bare_word_read_refuses_anything_but_one_word(node: Node, result: object, words: str) -> None:
+    node.results["eth_call"] = result
+    with pytest.raises(NetworkError, match=words):
+        node.client().call_word(TOKEN, "0x70a08231" + "00" * 32, "read the AIT balance")
+    node.results["eth_call"] = "0x" + "00" * 31 + "2a"
+    assert node.client().call_word(TOKEN, "0x70a08231" + "00" * 32, "read the AIT balance") == 42
+
+
+@pytest.mark.parametrize("receipt", [{"transactionHash": "0x1"}, "a string", [1], {"logs": "x"}],
+                         ids=["missing fields", "a string", "a list", "bad logs"])
+def test_a_malformed_receipt_is_a_network_error_and_an_unknown_one_is_none(node: Node, receipt: object) -> None:
+    node.results["eth_getTransactionReceipt"] = receipt
+    with pytest.raises(NetworkError, match=NOT_A_NODE):
+        node.client().receipt("0x" + "ab" * 32, "read a payment's transaction")
+    node.results["eth_getTransactionReceipt"] = None
+    assert node.client().receipt("0x" + "ab" * 32, "read a payment's transaction") is None
+    node.raw["eth_getTransactionReceipt"] = b'{"jsonrpc": "2.0", "id": 1, "error": {"code": -32000, "message": "no"}}'
+    with pytest.raises(NetworkError, match="refused to read a payment's transaction: no"):
+        node.client().receipt("0x" + "ab" * 32, "read a payment's transaction")

@@ -19,7 +19,7 @@ from web3.types import TxParams
 from wallet.addresses import parse_address
 from wallet.chain.errors import int_answer, malformed_answer, mapped_errors
 from wallet.chain.transport import BoundedHTTPProvider
-from wallet.errors import ChainMismatch, TxError
+from wallet.errors import ChainMismatch, NetworkError, TxError, WalletError
 from wallet.networks import NetworkProfile
 
 # A priority fee floor keeps a transaction from starving when the node reports 0 (as devnets do).
@@ -47,10 +47,12 @@ class Receipt:
     effective_gas_price: int
     logs: tuple[dict[str, Any], ...]
     contract_address: str | None = None  # set when the transaction created a contract
+    entries: tuple[LogEntry, ...] = ()   # the same logs as plain values
     block_hash: str | None = None
 
     @property
     def fee_paid(self) -> int:
+        """What the sender paid for the transaction, in wei."""
         return self.gas_used * self.effective_gas_price
 
     @property
@@ -68,19 +70,6 @@ class LogEntry:
     log_index: int
 
 
-def receipt_from(r: Any) -> Receipt:
-    return Receipt(
-        tx_hash="0x" + bytes(r["transactionHash"]).hex(),
-        status=int(r["status"]),
-        block_number=int(r["blockNumber"]),
-        gas_used=int(r["gasUsed"]),
-        effective_gas_price=int(r.get("effectiveGasPrice", 0)),
-        logs=tuple(dict(log) for log in r["logs"]),
-        contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
-        block_hash="0x" + bytes(r["blockHash"]).hex() if r.get("blockHash") else None,
-    )
-
-
 class ChainClient:
     """A connection to one network profile. Thread-safe for use from the service's worker threads."""
 
@@ -91,6 +80,10 @@ class ChainClient:
                 profile.rpc_url,
                 request_kwargs={"timeout": timeout},
                 exception_retry_configuration=None,  # fail fast: the UI shows "reconnecting" itself
+                # web3 checks the chain id before every call and transaction; a node never changes chain under
+                # one client (a switch makes a new client), so one answer serves them all.
+                cache_allowed_requests=True,
+                cacheable_requests={"eth_chainId"},
             )
         )
         self._nonce_lock = threading.Lock()
@@ -136,6 +129,11 @@ class ChainClient:
         with self._guard("read the latest block"):
             return self._int(self.w3.eth.block_number, "read the latest block")
 
+    def latest_timestamp(self) -> int:
+        """The latest block's timestamp: the chain's own clock, which decides whether a signature expired."""
+        with self._guard("read the latest block"):
+            return self._int(self.w3.eth.get_block("latest")["timestamp"], "read the latest block")
+
     # --- balances and calls ---
     def eth_balance(self, address: str) -> int:
         addr = parse_address(address, allow_zero=True)
@@ -155,6 +153,28 @@ class ChainClient:
         self._ensure_connected()
         with self._guard(action):
             return fn.call()
+
+    def call_word(self, to: str, data: str, action: str) -> int:
+        """A read-only call whose answer is one 32-byte word (a balance, a flag), as bare JSON-RPC: reads on the
+        way to a payment cost one round trip and none of web3's formatting."""
+        self._ensure_connected()
+        out = self._raw("eth_call", [{"to": parse_address(to), "data": data}, "latest"], action)
+        if not isinstance(out, str) or len(out) != 66:  # no contract there, or not this function
+            with self._guard(action):
+                raise w3ex.BadFunctionCallOutput(f"{out!r:.80} where one word was expected")
+        return _hex_int(out, self.rpc_url, action)
+
+    def _raw(self, method: str, params: list[Any], action: str) -> Any:
+        """One JSON-RPC request without web3's middlewares; errors mapped like every other."""
+        with self._guard(action):
+            answer = self.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        if not isinstance(answer, dict) or ("result" not in answer and "error" not in answer):
+            raise malformed_answer(self.rpc_url, action)
+        if "error" in answer:
+            error = answer["error"]
+            text = error.get("message") if isinstance(error, dict) else error
+            raise NetworkError(f"The network refused to {action}: {str(text)[:300]}")
+        return answer["result"]
 
     # --- fees and nonces ---
     def fee_estimate(self) -> FeeEstimate:
@@ -249,21 +269,31 @@ class ChainClient:
                          poll: float = 0.1) -> Receipt:
         with self._guard(action):
             r = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll)
-        return receipt_from(r)
+        return _receipt(r)
 
-    def receipt(self, tx_hash: str) -> Receipt | None:
-        """The receipt now, or None while the transaction is not in a block."""
-        from web3.exceptions import TransactionNotFound
-
-        with self._guard("read a transaction receipt"):
-            try:
-                r = self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
-            except TransactionNotFound:
-                return None
-        return receipt_from(r)
+    def receipt(self, tx_hash: str, action: str) -> Receipt | None:
+        """The receipt of a mined transaction, or None while it is unknown or pending (no waiting). Read as bare
+        JSON-RPC (see ``call_word``); ``logs`` then hold the node's own JSON, ``entries`` the plain values."""
+        self._ensure_connected()
+        r = self._raw("eth_getTransactionReceipt", [tx_hash], action)
+        if r is None:
+            return None
+        try:
+            entries = tuple(LogEntry(
+                address=parse_address(log["address"], allow_zero=True), topics=tuple(t.lower() for t in log["topics"]),
+                data=log["data"], block_number=int(log["blockNumber"], 16), tx_hash=log["transactionHash"].lower(),
+                log_index=int(log["logIndex"], 16)) for log in r["logs"])
+            return Receipt(
+                tx_hash=r["transactionHash"].lower(), status=int(r["status"], 16),
+                block_number=int(r["blockNumber"], 16), gas_used=int(r["gasUsed"], 16),
+                effective_gas_price=int(r.get("effectiveGasPrice") or "0x0", 16), logs=tuple(r["logs"]),
+                contract_address=parse_address(r["contractAddress"]) if r.get("contractAddress") else None,
+                entries=entries, block_hash=str(r["blockHash"]).lower() if r.get("blockHash") else None)
+        except (KeyError, TypeError, ValueError, AttributeError, WalletError):
+            raise malformed_answer(self.rpc_url, action) from None
 
     # --- logs ---
-    def get_logs(self, address: str, topics: Sequence[str | None], from_block: int,
+    def get_logs(self, address: str, topics: Sequence[str | Sequence[str] | None], from_block: int,
                  to_block: int | None = None, *, chunk: int = LOG_CHUNK,
                  on_chunk: Callable[[int, int], None] | None = None) -> list[LogEntry]:
         """Logs in [from_block, to_block], fetched in chunks so public RPC range limits are respected."""
@@ -278,15 +308,7 @@ class ChainClient:
                     "address": parse_address(address), "fromBlock": start, "toBlock": stop,
                     "topics": list(topics),
                 })
-            for log in raw:
-                out.append(LogEntry(
-                    address=str(log["address"]),
-                    topics=tuple("0x" + bytes(t).hex() for t in log["topics"]),
-                    data="0x" + bytes(log["data"]).hex(),
-                    block_number=int(log["blockNumber"]),
-                    tx_hash="0x" + bytes(log["transactionHash"]).hex(),
-                    log_index=int(log["logIndex"]),
-                ))
+            out.extend(_log_entry(log) for log in raw)
             if on_chunk:
                 on_chunk(start, stop)
             start = stop + 1
@@ -299,3 +321,35 @@ class ChainClient:
                 return True
             time.sleep(poll)
         return predicate()
+
+
+def _log_entry(log: Any) -> LogEntry:
+    return LogEntry(
+        address=str(log["address"]),
+        topics=tuple("0x" + bytes(t).hex() for t in log["topics"]),
+        data="0x" + bytes(log["data"]).hex(),
+        block_number=int(log["blockNumber"]),
+        tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+        log_index=int(log["logIndex"]),
+    )
+
+
+def _receipt(r: Any) -> Receipt:
+    return Receipt(
+        tx_hash="0x" + bytes(r["transactionHash"]).hex(),
+        status=int(r["status"]),
+        block_number=int(r["blockNumber"]),
+        gas_used=int(r["gasUsed"]),
+        effective_gas_price=int(r.get("effectiveGasPrice", 0)),
+        logs=tuple(dict(log) for log in r["logs"]),
+        contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
+        entries=tuple(_log_entry(log) for log in r["logs"]),
+        block_hash="0x" + bytes(r["blockHash"]).hex() if r.get("blockHash") else None,
+    )
+
+
+def _hex_int(value: str, rpc_url: str, action: str) -> int:
+    try:
+        return int(value, 16)
+    except ValueError:
+        raise malformed_answer(rpc_url, action) from None

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
 from wallet.addresses import parse_address
-from wallet.chain.client import ChainClient, Receipt
+from wallet.chain.client import ChainClient, LogEntry, Receipt
 from wallet.errors import ConfigError, TxError
 from wallet.registry import ModelPrice, ProviderInfo
 
@@ -40,6 +41,64 @@ def deploy(client: ChainClient, signer: LocalAccount, name: str, *args: Any, tim
     return parse_address(str(address))
 
 
+def event_topic(signature: str) -> str:
+    from eth_utils import keccak
+
+    return "0x" + keccak(text=signature).hex()
+
+
+BALANCE_OF = "0x70a08231"  # balanceOf(address)
+TRANSFER_TOPIC = event_topic("Transfer(address,address,uint256)")
+AUTHORIZATION_USED_TOPIC = event_topic("AuthorizationUsed(address,bytes32)")
+AUTHORIZATION_CANCELED_TOPIC = event_topic("AuthorizationCanceled(address,bytes32)")
+
+
+def _address_topic(address: str) -> str:
+    return "0x" + parse_address(address, allow_zero=True)[2:].lower().rjust(64, "0")
+
+
+def _topic_address(topic: str) -> str:
+    return parse_address("0x" + topic[-40:], allow_zero=True)
+
+
+@dataclass(frozen=True)
+class TokenTransfer:
+    sender: str
+    recipient: str
+    value: int
+
+
+@dataclass(frozen=True)
+class AuthorizationEvent:
+    """An EIP-3009 authorization consumed (``used``) or cancelled, with where it happened."""
+
+    authorizer: str
+    nonce: str          # 0x + 64 hex digits
+    used: bool
+    tx_hash: str
+    block_number: int
+
+
+def token_transfers(token: str, entries: tuple[LogEntry, ...]) -> list[TokenTransfer]:
+    """The Transfer events that ``token`` itself emitted among a receipt's logs."""
+    out = []
+    for e in entries:
+        if e.address.lower() == token.lower() and len(e.topics) == 3 and e.topics[0] == TRANSFER_TOPIC:
+            out.append(TokenTransfer(_topic_address(e.topics[1]), _topic_address(e.topics[2]), int(e.data, 16)))
+    return out
+
+
+def authorization_events(token: str, entries: tuple[LogEntry, ...] | list[LogEntry]) -> list[AuthorizationEvent]:
+    out = []
+    for e in entries:
+        if e.address.lower() != token.lower() or len(e.topics) != 3:
+            continue
+        if e.topics[0] in (AUTHORIZATION_USED_TOPIC, AUTHORIZATION_CANCELED_TOPIC):
+            out.append(AuthorizationEvent(_topic_address(e.topics[1]), e.topics[2].lower(),
+                                          e.topics[0] == AUTHORIZATION_USED_TOPIC, e.tx_hash, e.block_number))
+    return out
+
+
 class _Bound:
     artifact: str
 
@@ -63,7 +122,9 @@ class AIToken(_Bound):
     artifact = "AIToken"
 
     def balance_of(self, address: str) -> int:
-        return int(self._call("read the AIT balance", "balanceOf", parse_address(address, allow_zero=True)))
+        holder = parse_address(address, allow_zero=True)
+        return self.client.call_word(self.address, BALANCE_OF + holder[2:].lower().rjust(64, "0"),
+                                     "read the AIT balance")
 
     def total_supply(self) -> int:
         return int(self._call("read the AIT supply", "totalSupply"))
@@ -97,6 +158,12 @@ class AIToken(_Bound):
     def authorization_state(self, authorizer: str, nonce: bytes) -> bool:
         return bool(self._call("read an authorization's state", "authorizationState",
                                parse_address(authorizer), nonce))
+
+    def authorization_events(self, authorizer: str, nonce: bytes, from_block: int) -> list[AuthorizationEvent]:
+        """Where an authorization was used or cancelled: AuthorizationUsed/Canceled logs for it since a block."""
+        topics = [[AUTHORIZATION_USED_TOPIC, AUTHORIZATION_CANCELED_TOPIC], _address_topic(authorizer),
+                  "0x" + nonce.hex()]
+        return authorization_events(self.address, self.client.get_logs(self.address, topics, from_block))
 
 
 class ProviderRegistry(_Bound):

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "wallet.cli.money_cmd",
     "wallet.cli.history_cmd",
     "wallet.cli.network_cmd",
+    "wallet.cli.pay_cmd",
 )
 
 

@@ -1,9 +1,12 @@
 """Where the wallet's own records come from: a small interface each record-keeping part implements.
 
 The history joins chain facts with ``WalletRecord``s. A part that keeps records (transactions the wallet
-sent, payment intents, faucet grants) provides a ``RecordSource``; after it changes a record it calls
-``HistoryService.records_changed(keys)`` so the affected rows are recomputed. That is the whole contract:
-the history never reads another part's tables except through its source.
+sent, payment intents, faucet grants) provides a ``RecordSource``; when it changes a record, the affected rows
+are recomputed — either it calls ``HistoryService.records_changed(keys)`` itself, or its source says which
+records an event it publishes concerns (``keys_for(event)``, optional). A source whose records carry a change
+time may also offer ``changed_since(conn, chain_id, since)``: each sync then recomputes what changed since the
+last one, so a change whose announcement was lost (a crash between the two) is never missed. That is the whole
+contract: the history never reads another part's tables except through its source.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from wallet.config import DataDir, Settings
 from wallet.errors import WalletError
 from wallet.events import EventBus, HistoryChanged, HistorySyncProgress, ProvidersChanged, TransferReceived
 from wallet.history import query
@@ -39,6 +40,20 @@ if TYPE_CHECKING:
     from wallet.registry import ProviderInfo
 
 log = logging.getLogger(__name__)
+
+
+def database_marker(data_dir: DataDir, settings: Settings) -> Callable[[str | None], str | None]:
+    """Read (None) or write the id of the database the wallet last used, kept in the settings: a database
+    created while the settings remember another one means the old one was deleted."""
+
+    def marker(value: str | None) -> str | None:
+        if value is not None:
+            settings.extra[DATABASE_ID_SETTING] = value
+            settings.save(data_dir)
+        found = settings.extra.get(DATABASE_ID_SETTING)
+        return found if isinstance(found, str) else None
+
+    return marker
 
 
 class ChainAccess(Protocol):
@@ -109,6 +124,26 @@ class HistoryService:
     def _on_event(self, event: object) -> None:
         if isinstance(event, ProvidersChanged):  # the registry changed: names are looked up again
             self._payees.clear()
+            return
+        keys = [k for source in self._sources if hasattr(source, "keys_for") for k in source.keys_for(event)]
+        if keys:
+            self.records_changed(keys)
+
+    def _catch_up_records(self, chain_id: int) -> None:
+        """Recompute the records their sources say changed since the last sync (see ``sources``)."""
+        import time
+
+        mark = f"history.records_seen.{chain_id}"
+        now = int(time.time())
+        with self._db.write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (mark,)).fetchone()
+            since = int(row[0]) if row else 0
+            keys = [k for source in self._sources if hasattr(source, "changed_since")
+                    for k in source.changed_since(conn, chain_id, since)]
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                         "excluded.value", (mark, str(now - 1)))  # a second's overlap: a change never falls between
+        if keys:
+            self.records_changed(keys)
 
     # --- syncing ---
     def sync(self, *, on_progress: Callable[[int, int], None] | None = None) -> SyncReport:
@@ -118,6 +153,7 @@ class HistoryService:
 
         self._check_identity()
         profile = self._network.profile()
+        self._catch_up_records(profile.chain_id)
         client = self._network.chain()
         client.connect()
 

@@ -14,6 +14,41 @@ CREATE TABLE meta (
 );
 """),
     (2, """
+CREATE TABLE payment_intents (
+    id                    INTEGER PRIMARY KEY,
+    task_key              TEXT NOT NULL,
+    created_at            INTEGER NOT NULL,
+    updated_at            INTEGER NOT NULL,
+    chain_id              INTEGER NOT NULL,
+    account               TEXT NOT NULL,
+    provider_id           INTEGER NOT NULL,
+    provider_name         TEXT NOT NULL,
+    endpoint              TEXT NOT NULL,
+    model                 TEXT NOT NULL,
+    scheme                TEXT NOT NULL,
+    asset                 TEXT NOT NULL,
+    pay_to                TEXT NOT NULL,
+    quote_base_units      TEXT NOT NULL,
+    authorized_base_units TEXT NOT NULL,
+    charged_base_units    TEXT,
+    nonce                 TEXT,
+    valid_after           INTEGER,
+    valid_before          INTEGER,
+    from_block            INTEGER,
+    status                TEXT NOT NULL
+                          CHECK (status IN ('refused', 'pending', 'settled', 'expired', 'cancelled')),
+    delivered             INTEGER NOT NULL DEFAULT 0,
+    tx_hash               TEXT,
+    block_number          INTEGER,
+    reason                TEXT,
+    evidence              TEXT NOT NULL DEFAULT '{}'
+);
+CREATE UNIQUE INDEX payment_intents_nonce ON payment_intents (chain_id, account, nonce) WHERE nonce IS NOT NULL;
+CREATE INDEX payment_intents_status ON payment_intents (status, chain_id);
+CREATE INDEX payment_intents_task ON payment_intents (task_key);
+CREATE INDEX payment_intents_created ON payment_intents (chain_id, created_at);
+"""),
+    (3, """
 -- Per account and chain: the next block the history sync reads, and the hash of the block before it
 -- (a changed hash there means a reorg or a reset chain below the cursor).
 CREATE TABLE sync_cursor (

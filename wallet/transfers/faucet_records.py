@@ -13,7 +13,7 @@ def record_grant(db: Database, client: ChainClient, recipient: str, asset: str, 
                  tx_hash: str) -> str:
     """Store one confirmed grant (ETH sent, or AIT minted, to ``recipient``); returns its record key."""
     info = txs.transaction(client, tx_hash)
-    receipt = client.receipt(tx_hash)
+    receipt = client.receipt(tx_hash, "read a faucet grant's receipt")
     if info is None or receipt is None:
         raise ValueError("a faucet grant is recorded after its receipt")
     chain_id = client.profile.chain_id

@@ -33,7 +33,7 @@ def check_pending(db: Database, client: ChainClient) -> list[StatusChange]:
         pending = records.with_status(conn, chain_id, Status.PENDING)
     if not pending:
         return []
-    receipts = {r.id: client.receipt(r.tx_hash) for r in pending}
+    receipts = {r.id: client.receipt(r.tx_hash, "check a sent transaction") for r in pending}
     changes: list[StatusChange] = []
     decided: set[int] = set()
     with db.write() as conn:

@@ -1,0 +1,93 @@
+"""Signing an x402 ``exact`` payment with the SDK, over an authorization the wallet has already recorded.
+
+The SDK's own ``ExactEvmScheme`` picks the nonce and the validity itself, inside the call that signs, so the
+wallet could only learn them after the signature exists. ``RecordedExactScheme`` is the same scheme built from
+the SDK's pieces (its authorization type, its EIP-712 typed data, its payload) but signs the authorization the
+wallet chose and wrote down first. It plugs into ``x402ClientSync`` like any scheme, so the client's selection,
+hooks and spend controls (an allow-list holding only this network's AIT, capped at the guarded amount) run as
+for any x402 payment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from wallet.errors import PaymentRefused
+from wallet.payments.guard import TOKEN_NAME, TOKEN_VERSION, same_requirement
+
+if TYPE_CHECKING:
+    from x402.mechanisms.evm.signer import ClientEvmSigner
+    from x402.schemas import PaymentPayload, PaymentRequired, PaymentRequirements
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """The EIP-3009 authorization the wallet will sign, as recorded in its intent."""
+
+    payer: str
+    pay_to: str
+    value: int
+    valid_after: int
+    valid_before: int
+    nonce: str  # 0x + 64 hex digits
+
+    def to_json(self) -> dict[str, str]:
+        return {"from": self.payer, "to": self.pay_to, "value": str(self.value),
+                "validAfter": str(self.valid_after), "validBefore": str(self.valid_before), "nonce": self.nonce}
+
+
+class RecordedExactScheme:
+    """An x402 client scheme (``exact``, EIP-3009) that signs only the recorded authorization."""
+
+    scheme = "exact"
+
+    def __init__(self, signer: ClientEvmSigner, authorization: Authorization, chain_id: int, token: str) -> None:
+        self._signer = signer
+        self._auth = authorization
+        self._chain_id = chain_id
+        self._token = token
+
+    def create_payment_payload(self, requirements: PaymentRequirements) -> dict[str, Any]:
+        from x402.mechanisms.evm.eip712 import build_typed_data_for_signing
+        from x402.mechanisms.evm.types import ExactEIP3009Authorization, ExactEIP3009Payload, TypedDataField
+
+        a = self._auth
+        if (requirements.pay_to.lower() != a.pay_to.lower() or int(requirements.amount) != a.value
+                or requirements.asset.lower() != self._token.lower()
+                or self._signer.address.lower() != a.payer.lower()):
+            raise PaymentRefused("The payment to sign is not the one the wallet recorded. Nothing was signed.")
+        authorization = ExactEIP3009Authorization(
+            from_address=a.payer, to=a.pay_to, value=str(a.value), valid_after=str(a.valid_after),
+            valid_before=str(a.valid_before), nonce=a.nonce,
+        )
+        # The domain is the wallet's own (pinned name and version, its chain, its token), never the provider's.
+        domain, types, primary, message = build_typed_data_for_signing(
+            authorization, self._chain_id, self._token, TOKEN_NAME, TOKEN_VERSION)
+        fields = {name: [TypedDataField(name=f["name"], type=f["type"]) for f in fs] for name, fs in types.items()}
+        signature = self._signer.sign_typed_data(domain, fields, primary, message)
+        return ExactEIP3009Payload(authorization=authorization, signature="0x" + bytes(signature).hex()).to_dict()
+
+
+def sign_payment(demand: PaymentRequired, approved: PaymentRequirements, scheme: RecordedExactScheme,
+                 network: str) -> PaymentPayload:
+    """The signed x402 payload for the one option the guard approved, through the SDK's client."""
+    from x402 import x402ClientSync
+    from x402.schemas import AbortResult, NoMatchingRequirementsError, PaymentAbortedError
+
+    client = x402ClientSync()
+    client.register(network, scheme)  # type: ignore[arg-type]
+    client.set_spend_controls({"allowed_assets": [
+        {"network": network, "asset": approved.asset, "max_amount_per_payment": approved.amount}]})
+
+    def only_the_approved_option(context: Any) -> AbortResult | None:
+        if not same_requirement(context.selected_requirements, approved):
+            return AbortResult(reason="the selected option is not the one the guard approved")
+        return None
+
+    client.on_before_payment_creation(only_the_approved_option)
+    try:
+        payload = client.create_payment_payload(demand.model_copy(update={"accepts": [approved]}))
+    except (PaymentAbortedError, NoMatchingRequirementsError) as e:
+        raise PaymentRefused(f"The payment was stopped before signing: {e}. Nothing was signed.") from None
+    return payload  # type: ignore[return-value]
