@@ -4,8 +4,6 @@ deleted database loses (and says it loses)."""
 from __future__ import annotations
 
 import os
-import sqlite3
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -17,9 +15,11 @@ from wallet.chain.contracts import load_artifact
 from wallet.config import DataDir
 from wallet.devnet.faucet import faucet
 from wallet.devnet.manager import DevnetManager
-from wallet.history.model import Direction, HistoryFilter, Kind, Status, WalletRecord
-from wallet.history.sources import RecordSelector
+from wallet.history.model import HistoryFilter
 from wallet.networks import NetworkProfile
+from wallet.payments.budgets import Budgets
+from wallet.payments.history_records import IntentRecordSource
+from wallet.payments.intents import IntentDraft, IntentStore
 from wallet.services.history import LOST_WITH_DATABASE
 from wallet.storage import Database
 from wallet.units import ONE
@@ -34,11 +34,10 @@ def profile(devnet: tuple[DataDir, object]) -> NetworkProfile:
     return DevnetManager(devnet[0]).profile()
 
 
-def pay_by_authorization(profile: NetworkProfile, payer: Account, payee: str, value: int) -> tuple[str, str]:
-    """A provider-style payment: ``payer`` signs EIP-3009, a stranger submits it. Returns (tx hash, nonce)."""
+def pay_by_authorization(profile: NetworkProfile, payer: Account, payee: str, value: int, nonce: bytes) -> str:
+    """A provider-style payment: ``payer`` signs EIP-3009, a stranger submits it. Returns the tx hash."""
     w3 = Web3(Web3.HTTPProvider(profile.rpc_url))
     token = w3.eth.contract(address=profile.contract("AIToken"), abi=load_artifact("AIToken")["abi"])
-    nonce = os.urandom(32)
     message = {"from": payer.address, "to": payee, "value": value, "validAfter": 0,
                "validBefore": 2**40, "nonce": nonce}
     fields = [{"name": n, "type": t} for n, t in (("from", "address"), ("to", "address"), ("value", "uint256"),
@@ -61,28 +60,15 @@ def pay_by_authorization(profile: NetworkProfile, payer: Account, payee: str, va
     tx = fn.build_transaction({"from": submitter.address, "nonce": w3.eth.get_transaction_count(submitter.address)})
     tx_hash = w3.eth.send_raw_transaction(submitter.sign_transaction(tx).raw_transaction)
     assert w3.eth.wait_for_transaction_receipt(tx_hash)["status"] == 1
-    return "0x" + bytes(tx_hash).hex(), "0x" + nonce.hex()
+    return "0x" + bytes(tx_hash).hex()
 
 
-class IntentSource:
-    """Stands for the payment client's intents: records that know a payment by its authorization nonce only."""
-
-    def __init__(self) -> None:
-        self.intents: dict[str, WalletRecord] = {}
-
-    def records(self, conn: sqlite3.Connection, chain_id: int,
-                selector: RecordSelector | None) -> Iterable[WalletRecord]:
-        return [r for r in self.intents.values() if selector is None or r.key in selector.keys
-                or r.auth_nonce in selector.auth_nonces or (r.tx_hash and r.tx_hash in selector.tx_hashes)]
-
-
-def intent(key: str, payer: str, payee: str, nonce: str, status: Status = Status.CONFIRMED) -> WalletRecord:
-    return WalletRecord(
-        key=key, chain_id=31337, account=payer, kind=Kind.PAYMENT, status=status, direction=Direction.OUT,
-        asset="AIT", amount=CHARGED, created_at=1, counterparty=payee, auth_nonce=nonce, provider="Demo AI",
-        model="gpt-4o-mini", details={"input_tokens": 12, "output_tokens": 150, "quote_base_units": 2 * ONE,
-                                      "max_base_units": 2 * ONE, "charged_base_units": CHARGED,
-                                      "response_id": "chatcmpl-1"})
+def draft(payer: str, payee: str, nonce: bytes, task: str) -> IntentDraft:
+    return IntentDraft(task_key=task, chain_id=31337, account=payer, provider_id=1, provider_name="Demo AI",
+                       endpoint="http://127.0.0.1:8402", model="gpt-4o-mini", scheme="exact",
+                       asset="0x5FbDB2315678afecb367f032d93F642f64180aa3", pay_to=payee, quote=CHARGED,
+                       authorized=CHARGED, nonce="0x" + nonce.hex(), valid_after=0, valid_before=2**40,
+                       evidence={})
 
 
 def test_a_payment_on_chain_joins_its_intent_by_authorization_nonce(profile: NetworkProfile,
@@ -91,20 +77,24 @@ def test_a_payment_on_chain_joins_its_intent_by_authorization_nonce(profile: Net
     w = money_wallet(profile, tmp_path / "w.sqlite3", [payer])
     w.fund(payer.address, 0, 10 * ONE)
     payees = [Account.create().address, Account.create().address]
-    source = IntentSource()
-    w.history.add_source(source)
-    # The intent is written before the payment is signed; it has no transaction yet.
-    _, nonce1 = pay_by_authorization(profile, payer, payees[0], CHARGED)
-    source.intents["intent:1"] = intent("intent:1", payer.address, payees[0], nonce1, Status.PENDING)
-    w.history.records_changed(["intent:1"])
+    w.history.add_source(IntentRecordSource())
+    store = IntentStore(Database(tmp_path / "w.sqlite3"))
+    store.set_budgets(Budgets(None, None))
+    # The intent is written before the payment is signed; it knows no transaction yet.
+    nonce1 = os.urandom(32)
+    first = store.reserve(draft(payer.address, payees[0], nonce1, "task-1"))
+    w.history.records_changed([f"intent:{first.id}"])
     assert [r.status for r in w.history.rows(HistoryFilter(kinds=("payment",)))] == ["pending"]
+    pay_by_authorization(profile, payer, payees[0], CHARGED, nonce1)
     w.history.sync()  # the chain's Transfer + AuthorizationUsed meet the intent through its nonce
     [row] = w.history.rows(HistoryFilter(kinds=("payment",)))
     assert (row.provider, row.model, row.amount, row.status) == ("Demo AI", "gpt-4o-mini", CHARGED, "confirmed")
-    assert row.details["output_tokens"] == 150 and row.tx_hash is not None and row.block_number
-    # A dispute recorded later marks the same row; it is still money spent.
-    tx2, nonce2 = pay_by_authorization(profile, payer, payees[1], CHARGED)
-    source.intents["intent:2"] = intent("intent:2", payer.address, payees[1], nonce2, Status.DISPUTED)
+    assert row.tx_hash is not None and row.block_number and row.details["payment_id"] == first.id
+    # A payment settled and then disputed is the same single row, still money spent.
+    nonce2 = os.urandom(32)
+    second = store.reserve(draft(payer.address, payees[1], nonce2, "task-2"))
+    tx2 = pay_by_authorization(profile, payer, payees[1], CHARGED, nonce2)
+    store.settle(second.id, tx_hash=tx2, block_number=1, charged=CHARGED, dispute="charged for 90 tokens, 40 came")
     w.history.sync()
     statuses = sorted(r.status for r in w.history.rows(HistoryFilter(kinds=("payment",))))
     assert statuses == ["confirmed", "disputed"]

@@ -1,6 +1,6 @@
-"""Money in and out through the real `ai-wallet` CLI, on a real devnet: top up, receive, send, and a history
-that shows every movement — the same after a restart and, for what the chain holds, after the database is
-deleted."""
+"""Money in and out through the real `ai-wallet` CLI, on a real devnet: top up, receive, send, pay, and a history
+that shows every movement with its task — the same after a restart and, for what the chain holds, after the
+database is deleted."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from clirun import Result, run_cli
 from eth_account import Account
 
 from wallet.devnet.anvil import free_port
+from wallet.units import format_amount
 
 pytestmark = pytest.mark.chain
 ENV = {"AI_WALLET_KEYRING": "file"}
@@ -76,15 +77,27 @@ def test_top_up_receive_send_and_see_every_movement_in_the_history(wallet_dir: P
     refused = cli(d, "send", Account.create().address, "1", "--account", a, "--password-file", pw(d), "--json")
     assert refused.code == 2 and "confirm with --yes" in error_of(refused)
 
+    paid = cli(d, "run", "--provider", "1", "--model", "gpt-4o-mini", "--max-output", "40", "--prompt",
+               "In one sentence: why keep a history?", "--account", a, "--yes", "--password-file", pw(d), "--json",
+               ok=True).json()
+    charged = format_amount(int(paid["paid_base_units"]))
+
     rows, doc = movements(d)
-    assert doc["synced"] is True and doc["total"] == 7
+    assert doc["synced"] is True and doc["total"] == 8
     assert [(r[0], r[1], r[2], r[4], r[5]) for r in rows] == sorted([
         (a, "faucet", "confirmed", "ETH", "2"), (a, "faucet", "confirmed", "AIT", "10"),
         (a, "topup", "confirmed", "AIT", "50"), (a, "send", "confirmed", "AIT", "3"),
         (b, "receive", "confirmed", "AIT", "3"), (a, "send", "confirmed", "ETH", "0.5"),
-        (b, "receive", "confirmed", "ETH", "0.5"),
+        (b, "receive", "confirmed", "ETH", "0.5"), (a, "payment", "confirmed", "AIT", charged),
     ])
-    assert {r[6] for r in rows} >= {top["tx_hash"], sent["tx_hash"], eth["tx_hash"]}
+    assert {r[6] for r in rows} >= {top["tx_hash"], sent["tx_hash"], eth["tx_hash"], paid["tx_hash"]}
+    [payment] = [r for r in doc["rows"] if r["kind"] == "payment"]
+    assert (payment["provider"], payment["model"]) == ("Demo AI", "gpt-4o-mini")
+    task = payment["details"]
+    assert task["output_tokens"] == paid["usage"]["completion_tokens"] and task["input_tokens"] > 0
+    assert task["charged_base_units"] == task["quote_base_units"] == paid["paid_base_units"]
+    spend = cli(d, "spend", "--json", ok=True).json()
+    assert spend["total"] == charged and spend["buckets"][0]["key"] == "Demo AI"
 
     # Another process, later: the same history.
     assert movements(d)[0] == rows
@@ -92,16 +105,18 @@ def test_top_up_receive_send_and_see_every_movement_in_the_history(wallet_dir: P
     assert movements(d, "--account", b)[1]["total"] == 2
 
     csv_file = tmp_path / "history.csv"
-    assert cli(d, "history", "--csv", str(csv_file), "--json", ok=True).json()["written"] == 7
+    assert cli(d, "history", "--csv", str(csv_file), "--json", ok=True).json()["written"] == 8
     assert csv_file.read_text().splitlines()[0].startswith("time,chain_id,account,kind,status")
 
     # The database deleted: the chain gives every movement back, and the wallet says what it could not.
     for f in d.glob("wallet.sqlite3*"):
         f.unlink()
     again, doc = movements(d)
-    assert again == rows
+    assert again == rows  # the payment too: found by its AuthorizationUsed, named by the registry's payee
     assert any("database was missing" in n for n in doc["notes"])
-    assert cli(d, "spend", "--json", ok=True).json()["total"] == "0"
+    [payment] = [r for r in doc["rows"] if r["kind"] == "payment"]
+    assert payment["provider"] == "Demo AI" and "output_tokens" not in payment["details"]  # the task is lost
+    assert cli(d, "spend", "--json", ok=True).json()["total"] == charged
 
 
 def test_bad_amounts_and_foreign_payment_requests_are_clear_errors(wallet_dir: Path) -> None:
