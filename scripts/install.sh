@@ -7,9 +7,15 @@ cd "$(dirname "$0")/.."
 want_dev=0
 [[ "${1:-}" == "--dev" ]] && want_dev=1
 
-# System libraries: the Secret Service (keyring tests), D-Bus, and what Qt needs to draw offscreen.
+# System libraries: the Secret Service (keyring tests), D-Bus, what Qt needs to draw offscreen and on an X11
+# desktop (its xcb platform plugin: `ldd .venv/lib/python3*/site-packages/PySide6/Qt/lib/libQt6XcbQpa.so.6`),
+# and, for the test that runs the app in a real X server, Xvfb and xdotool.
 APT_PACKAGES=(gnome-keyring libsecret-tools dbus dbus-x11 libegl1 libgl1 libxkbcommon0 libfontconfig1
-              libglib2.0-0 fonts-dejavu-core)
+              libglib2.0-0 fonts-dejavu-core
+              libxcb1 libx11-6 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+              libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
+              libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
+              xvfb xdotool)
 missing=()
 if command -v dpkg >/dev/null; then
   for p in "${APT_PACKAGES[@]}"; do

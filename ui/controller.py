@@ -27,14 +27,13 @@ TOUCH_EVERY = 5.0  # seconds: user activity pushes the auto-lock deadline back a
 class StartupResult:
     started_devnet: bool
     chain_id: int | None
-    has_wallet: bool
-    error: str | None = None
 
 
 class AppController(QObject):
     mode_changed = Signal(str)  # "starting" | "onboarding" | "locked" | "main"
     startup_progress = Signal(str)
     loading_changed = Signal(str)  # what is still loading in the background ("" when nothing)
+    loading_started = Signal()  # the first screen is up: what it did not need may load now
     network_error = Signal(str)
 
     def __init__(self, service: WalletService, parent: QObject | None = None) -> None:
@@ -50,16 +49,31 @@ class AppController(QObject):
 
     # --- start-up ---
     def start(self) -> None:
+        self.show_first_screen()
+        self.load_behind()
+
+    def show_first_screen(self) -> None:
+        """Onboarding or the lock screen, decided from the wallet's light metadata (accounts.json): no key
+        library, chain library or tokenizer is needed to show either."""
+        self._enter(self._mode_for(self.service.has_wallet()))
+
+    def load_behind(self) -> None:
+        """What the first screen does not need, in the background: the key library first (the next thing a
+        person does is unlock or create a wallet), then the network (the devnet started if it is the
+        choice), then the tokenizer of the model Run a task will price with."""
+        self.loading_started.emit()
         self._set_loading("network", True)
         self.startup_progress.emit(f"Connecting to {self.service.network_name}…")
-        self._set_loading("tokenizers", True)
-        # Tokenizers load after the network is up: both are CPU-bound Python and would slow each other down.
+        self._set_loading("keys", True)
+        op(self.service.prepare_keys, parent=self).finally_(lambda: self._set_loading("keys", False)).run()
+        self._set_loading("tokenizer", True)
+        # The tokenizer loads after the network is up: both are CPU-bound Python and would slow each other.
         op(self._startup, parent=self).success(self._startup_done).failure(self._startup_failed).finally_(
-            self._warm_tokenizers).run()
+            self._warm_tokenizer).run()
 
-    def _warm_tokenizers(self) -> None:
-        op(lambda: self.service.warm_up_tokenizers().result(), parent=self).finally_(
-            lambda: self._set_loading("tokenizers", False)).run()
+    def _warm_tokenizer(self) -> None:
+        op(self.service.warm_up_chosen_tokenizer, parent=self).finally_(
+            lambda: self._set_loading("tokenizer", False)).run()
 
     def _startup(self) -> StartupResult:
         started = False
@@ -67,19 +81,17 @@ class AppController(QObject):
             # The demo providers finish loading in the background: the first screen need not wait for them.
             _, started = self.service.devnet_up(wait_for_services=False)
             # Known at once, not only in the success callback: a quit before that callback still stops it.
-            self.started_devnet = started
+            self.started_devnet = self.started_devnet or started
         chain_id = self.service.connect()
-        return StartupResult(started, chain_id, self.service.has_wallet())
+        return StartupResult(started, chain_id)
 
     def _startup_done(self, result: StartupResult) -> None:
-        self.started_devnet = result.started_devnet
         self._set_loading("network", False)
         self.service.start_watching()
-        self._enter(self._mode_for(result.has_wallet))
         # Payments a crash or a silent provider left pending are settled, expired or kept pending by the chain;
         # each change is announced (PaymentRecorded / PaymentSettled) for the history to follow.
         op(self.service.reconcile_payments, parent=self).failure(
-            lambda e: log.warning("could not reconcile pending payments at start-up: %s", e)).run()
+            lambda e: log_failure(e, "reconciling pending payments at start-up", log)).run()
 
     def _startup_failed(self, exc: BaseException) -> None:
         from ui.errors import user_message
@@ -88,9 +100,8 @@ class AppController(QObject):
         msg = user_message(exc)
         log.warning("start-up could not reach the network: %s", msg)
         self.network_error.emit(msg)
-        # The wallet still opens: keys work offline, and the watcher keeps trying to reconnect.
+        # The wallet still works: keys work offline, and the watcher keeps trying to reconnect.
         self.service.start_watching()
-        op(self.service.has_wallet, parent=self).success(lambda has: self._enter(self._mode_for(has))).run()
 
     def _mode_for(self, has_wallet: bool) -> str:
         if not has_wallet:

@@ -7,6 +7,7 @@ truncated (never more than you hold), a price is rounded up (never less than you
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QLocale
@@ -79,6 +80,19 @@ def amount_short(base_units: int, unit: str = "AIT") -> str:
 def amount_short_price(base_units: int, unit: str = "AIT") -> str:
     """For what the user will pay: at most 6 significant decimals, rounded up (never shown below the price)."""
     return amount_short(round_up_significant(base_units), unit)
+
+
+def aligned_prices(prices: Sequence[int], unit: str = "AIT") -> list[str]:
+    """Prices for one column: each rounded up as ``amount_short_price`` rounds it, then all written with the
+    same number of decimals, so that right-aligned their decimal points line up (zeros added, never cut)."""
+    plains = [format_significant(round_up_significant(p)) for p in prices]
+    decimals = max((len(p.partition(".")[2]) for p in plains), default=0)
+    out = []
+    for plain in plains:
+        whole, _, frac = plain.partition(".")
+        padded = f"{whole}.{frac.ljust(decimals, '0')}" if decimals else whole
+        out.append(f"{_localise(padded)} {unit}")
+    return out
 
 
 def amount_full(base_units: int, unit: str = "AIT") -> str:

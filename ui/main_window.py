@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from ui.status_bar import StatusBar
 
 
+# Every page fits at this size without clipping (Run a task's quote panel scrolls below it); the Providers
+# page's model table sets the width.
+MINIMUM_SIZE = (940, 600)
+
+
 def centred(widget: QWidget) -> QHBoxLayout:
     """``widget`` centred between stretches. Not an alignment flag: an aligned item gets only its size hint,
     which ignores how tall word-wrapped labels become; and the Qt namespace costs ~15 ms on first use, which
@@ -76,26 +81,29 @@ class MainWindow(QMainWindow):
     def __init__(self, controller: AppController | None = None) -> None:
         super().__init__()
         self.setWindowTitle("AI Token Wallet")
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1100, 720)
         self.modes = QStackedWidget()
         self.setCentralWidget(self.modes)
         self.starting = StartingView()
         self.modes.addWidget(self.starting)
         self._views: dict[str, QWidget] = {"starting": self.starting}
+        self._tracking = False
         self._restore_geometry()
         if controller is not None:
             self.attach(controller)
 
     def attach(self, controller: AppController) -> None:
         """Connect the window to the app's controller: status bar, modes, activity tracking."""
+        from ui.menu import AppMenus
         from ui.status_bar import StatusBar
 
         self.controller = controller
+        self.menus = AppMenus(self, controller)
         self.status: StatusBar = StatusBar(controller)
         self.statusBar().addPermanentWidget(self.status, 1)
         controller.startup_progress.connect(self.starting.progress.setText)
         controller.mode_changed.connect(self.set_mode)
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
 
     def view(self, mode: str) -> QWidget:
         """Views are built on first use."""
@@ -103,8 +111,10 @@ class MainWindow(QMainWindow):
             if mode == "main":
                 from ui.shell import Shell
 
-                widget: QWidget = Shell(self.controller)
-                self._restore_splitter(widget)  # type: ignore[arg-type]
+                shell = Shell(self.controller)
+                self._restore_splitter(shell)
+                self.menus.add_pages(shell)
+                widget: QWidget = shell
             elif mode == "locked":
                 from ui.views.lock import LockView
 
@@ -124,12 +134,24 @@ class MainWindow(QMainWindow):
             close_all_dialogs()  # dialogs are windows above the lock screen: nothing stays readable
         widget = self.view(mode)
         self.modes.setCurrentWidget(widget)
+        self._track_activity(mode == "main")
         if mode == "main":
             widget.activate()  # type: ignore[attr-defined]
         elif hasattr(widget, "on_shown"):
             widget.on_shown()
 
     # --- activity, geometry ---
+    def _track_activity(self, on: bool) -> None:
+        """Input anywhere in the app pushes the auto-lock back, which matters only while unlocked. The filter
+        sees every event of every object, and PySide wraps each of them for Python (initialising the
+        Python side of every Qt class it meets): the lock screen and onboarding go without it."""
+        app = QApplication.instance()
+        if on and not self._tracking:
+            app.installEventFilter(self)  # type: ignore[union-attr]
+        elif not on and self._tracking:
+            app.removeEventFilter(self)  # type: ignore[union-attr]
+        self._tracking = on
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
             self.controller.activity()
@@ -153,5 +175,5 @@ class MainWindow(QMainWindow):
         shell = self._views.get("main")
         if shell is not None:
             settings.setValue("window/splitter", shell.splitter.saveState())  # type: ignore[attr-defined]
-        QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        self._track_activity(False)
         super().closeEvent(event)

@@ -40,6 +40,12 @@ def wait_for_all(timeout_ms: int = 30_000) -> None:
     s.waitForDone(timeout_ms)
 
 
+def idle() -> bool:
+    """True when no operation is running or still has a callback to deliver to the GUI thread. Tests wait on
+    it (``qtbot.waitUntil(ops.idle)``) instead of waiting a fixed time for results to arrive."""
+    return not _live
+
+
 class _Relay(QObject):
     done = Signal(object)
     failed = Signal(object)

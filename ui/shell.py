@@ -6,7 +6,6 @@ import importlib
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QListWidget,
     QPushButton,
@@ -18,9 +17,9 @@ from PySide6.QtWidgets import (
 
 from ui.controller import AppController
 from ui.errors import show_error
-from ui.formatting import short_address
 from ui.ops import change_op, op
 from ui.pages.base import Page
+from ui.widgets.account_switcher import ADD_ACCOUNT, AccountSwitcher
 
 # (module, class): the pages of the sidebar, in order. Later releases add Top up, Send & Receive, History.
 PAGES = (
@@ -29,7 +28,6 @@ PAGES = (
     ("ui.pages.providers", "ProvidersPage"),
     ("ui.pages.settings", "SettingsPage"),
 )
-ADD_ACCOUNT = "__add__"
 
 
 class Shell(QWidget):
@@ -43,17 +41,16 @@ class Shell(QWidget):
         side.setMinimumWidth(190)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(8, 10, 8, 10)
-        self.accounts = QComboBox()
-        self.accounts.setToolTip("Switch account")
+        self.accounts = AccountSwitcher()
         self.accounts.activated.connect(self._account_chosen)
         side_layout.addWidget(self.accounts)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         side_layout.addWidget(self.sidebar, 1)
         self.lock_button = QPushButton("Lock")
-        self.lock_button.setToolTip("Lock the wallet (Ctrl+L)")
-        self.lock_button.setShortcut("Ctrl+L")
+        self.lock_button.setToolTip("Lock the wallet (Ctrl+L)")  # the shortcut is the Wallet menu's
         self.lock_button.clicked.connect(controller.lock)
+        self.add_dialog: QWidget | None = None
         side_layout.addWidget(self.lock_button)
 
         self.pages = QStackedWidget()
@@ -88,6 +85,14 @@ class Shell(QWidget):
             self.sidebar.setCurrentRow(0)
         else:
             self._show_page(self.sidebar.currentRow())
+        self.focus_page()
+
+    def focus_page(self) -> None:
+        """Put the keyboard in the page's main field (or the sidebar), not in the account switcher, where
+        typing would pick an account."""
+        page = self.pages.currentWidget()
+        field = page.main_field() if isinstance(page, Page) else None
+        (field or self.sidebar).setFocus()
 
     def show_page(self, name: str) -> None:
         for i, page in enumerate(self.page_list):
@@ -104,27 +109,26 @@ class Shell(QWidget):
             self._fill_accounts).run()
 
     def _fill_accounts(self, result: tuple[list, str | None]) -> None:
-        accounts, current = result
-        self.accounts.blockSignals(True)
-        self.accounts.clear()
-        for a in accounts:
-            self.accounts.addItem(f"{a.label or 'Account'} · {short_address(a.address)}", a.address)
-            self.accounts.setItemData(self.accounts.count() - 1, a.address, Qt.ItemDataRole.ToolTipRole)
-        self.accounts.insertSeparator(self.accounts.count())
-        self.accounts.addItem("Add account…", ADD_ACCOUNT)
-        idx = self.accounts.findData(current)
-        self.accounts.setCurrentIndex(max(idx, 0))
-        self.accounts.blockSignals(False)
+        self.accounts.fill(*result)
 
     def _account_chosen(self, index: int) -> None:
         data = self.accounts.itemData(index)
         if data == ADD_ACCOUNT:
-            change_op(self.service.add_account, parent=self).failure(
-                lambda e: (show_error(self, e), self.reload_accounts())).run()
+            self.add_account()
         elif data:
             # The service announces the selection (account_selected); every page follows that, this too.
             change_op(lambda: self.service.select_account(data), parent=self).failure(
                 lambda e: (show_error(self, e), self.reload_accounts())).run()
+
+    def add_account(self) -> None:
+        """Ask for a name, then add the next account; the service announces it and selects it."""
+        from ui.dialogs.add_account import AddAccountDialog
+
+        dialog = AddAccountDialog(self.service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.rejected.connect(self.reload_accounts)  # the switcher shows the current account again
+        self.add_dialog = dialog
+        dialog.open()
 
     def _show_selected(self, address: str) -> None:
         index = self.accounts.findData(address)

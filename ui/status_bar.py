@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ui.controller import AppController
+from ui.ops import op
 from ui.theme import colour
 
 
@@ -28,8 +29,13 @@ class StatusBar(QWidget):
         layout.addWidget(self.state)
         layout.addStretch(1)
         layout.addWidget(self.loading)
-        profile = controller.service.profile
-        self.network.setText(f"{profile.name} · chain {profile.chain_id}")
+        # The name now; the chain id once the profile is read, in the background and after the first screen
+        # (the devnet's profile is worked out by modules that screen should not wait for).
+        self.service = controller.service
+        self.network.setText(self.service.network_name)
+        self._profile_read = False
+        controller.loading_started.connect(self._read_profile)
+        controller.mode_changed.connect(lambda mode: mode == "main" and self._read_profile())
         self._set_state("connecting", "")
         controller.signals.new_block.connect(lambda n: self.block.setText(f"block {n:,}"))
         controller.signals.connection_changed.connect(self._set_state)
@@ -37,6 +43,14 @@ class StatusBar(QWidget):
             lambda what: self.loading.setText(f"Loading {what}…" if what else ""))
         controller.network_error.connect(lambda msg: self._set_state("down", msg))
         controller.signals.network_switched.connect(self._on_network_switched)
+
+    def _read_profile(self) -> None:
+        if self._profile_read:
+            return
+        self._profile_read = True
+        service = self.service
+        op(lambda: service.profile, parent=self).success(
+            lambda p: self.network.setText(f"{p.name} · chain {p.chain_id}")).run()
 
     def _on_network_switched(self, name: str, chain_id: int, _is_devnet: bool) -> None:
         """The old network's block and connection state are not this one's: they go at once."""

@@ -125,7 +125,13 @@ def apply_theme(app: QApplication, dark: bool | None = None, *, exact: bool = Tr
         QFrame[role="card"] {{ background: {CARD_DARK if dark else CARD_LIGHT}; border: 1px solid palette(mid);
             border-radius: 6px; }}
         QListWidget#sidebar {{ background: palette(alternate-base); border: none; font-size: 14px;
-            padding-top: 6px; }}
+            padding-top: 6px; outline: 0; }}
         QListWidget#sidebar::item {{ padding: 8px 14px; border-radius: 4px; margin: 1px 6px; }}
         QListWidget#sidebar::item:selected {{ background: {accent}; color: white; }}
+        QPushButton#choice {{ text-align: left; border: 1px solid palette(mid); border-radius: 6px;
+            background: palette(base); }}
+        QPushButton#choice:hover, QPushButton#choice:focus {{ border: 1px solid palette(highlight); }}
+        QPushButton#choice:pressed {{ background: palette(alternate-base); }}
+        QLabel[role="choiceHeading"] {{ font-size: 15px; font-weight: 600; }}
+        QLabel[role="choiceHeading"][primary="true"] {{ color: palette(highlight); }}
     """ + (_dark_indicators(accent) if dark else ""))

@@ -8,8 +8,6 @@ manager, chain client, quote engine or signer. Whatever changes state announces 
 Signing never passes through here: a sub-service that signs is given ``AccountService.signer`` when the facade
 builds it (see docs/architecture.md, "Adding a sub-service").
 
-Sends and top-ups are two steps: ``prepare_*`` returns a plan with every figure and warning (nothing signed), the
-action signs exactly that plan. The history is a paged, filtered query with spending summaries for charts.
 """
 
 from __future__ import annotations
@@ -33,13 +31,14 @@ from wallet.services.payments import PaymentService
 from wallet.services.quotes import QuoteService
 from wallet.services.transfers import TransferService
 from wallet.storage import Database
+from wallet.task_choice import TaskChoice
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from wallet.devnet.manager import DevnetStatus
     from wallet.history.follower import HistoryFollower
-    from wallet.history.model import HistoryFilter, HistoryPage, HistoryRow, SpendBucket, SpendPoint
+    from wallet.history.model import HistoryFilter, HistoryPage, SpendBucket, SpendPoint
     from wallet.history.sync import SyncReport
     from wallet.payments.budgets import Budgets
     from wallet.payments.flow import PaymentResult, PreparedPayment, Progress
@@ -49,7 +48,7 @@ if TYPE_CHECKING:
     from wallet.transfers.plans import Fees, SendPlan, TopUpPlan
     from wallet.transfers.records import TxRecord
 
-__all__ = ["AccountInfo", "Balances", "WalletService"]
+__all__ = ["AccountInfo", "Balances", "TaskChoice", "WalletService"]
 
 
 class WalletService:
@@ -60,7 +59,7 @@ class WalletService:
         self.bus = EventBus()
         self._network = NetworkService(data_dir, self.settings, self.bus, network or self.settings.network)
         self._accounts = AccountService(data_dir, self.settings, self.bus, auto_lock=auto_lock)
-        self._quotes = QuoteService(self._network, self.bus)
+        self._quotes = QuoteService(self._network, self.bus, data_dir, self.settings)
         self._db = Database(data_dir.database)  # opened on first use
         self._history = HistoryService(self._db, self._network, self.bus, accounts=self._addresses,
                                        providers=self._quotes.list_providers,
@@ -227,6 +226,12 @@ class WalletService:
     def change_password(self, old: str, new: str) -> None:
         self._accounts.change_password(old, new)
 
+    def reset_password(self, phrase: str, new_password: str) -> None:
+        """A forgotten password: the wallet's own recovery phrase sets a new one and unlocks the wallet.
+        Imported accounts keep their address and label but need their key imported again (it was sealed
+        under the forgotten password)."""
+        self._accounts.reset_password(phrase, new_password)
+
     def missing_secrets(self) -> list[str]:
         return self._accounts.missing_secrets()
 
@@ -238,6 +243,13 @@ class WalletService:
 
     def is_locked(self) -> bool:
         return self._accounts.is_locked()
+
+    def prepare_keys(self) -> None:
+        """Load the key libraries now (blocking, ~1 s), so that the first unlock does not wait for them."""
+        self._accounts.prepare_keys()
+
+    def keys_ready(self) -> bool:
+        return self._accounts.keys_ready()
 
     def touch(self) -> None:
         """User activity: pushes the auto-lock deadline back."""
@@ -274,22 +286,31 @@ class WalletService:
                    sheet: Sequence[ProviderInfo] | None = None) -> LiveQuote:
         return self._quotes.live_quote(provider_id, model, max_output, balance, sheet=sheet)
 
-    def warm_up_tokenizers(self) -> Future[None]:
-        return self._quotes.warm_up_tokenizers()
+    def warm_up_tokenizers(self, encodings: Sequence[str] | None = None) -> Future[None]:
+        return self._quotes.warm_up_tokenizers(encodings)
+
+    def warm_up_chosen_tokenizer(self) -> None:
+        """Blocking: load the tokenizer of the model a task on this network will be priced with."""
+        self._quotes.warm_up_chosen_tokenizer()
+
+    def task_choice(self) -> TaskChoice:
+        """The provider, model, budget and system prompt last chosen on the network in use."""
+        return self._quotes.task_choice()
+
+    def remember_task_choice(self, choice: TaskChoice, network: str | None = None) -> None:
+        """Remember ``choice`` for ``network`` (default: the one in use) across restarts; announced with
+        ``SettingsChanged("task_choice")``."""
+        self._quotes.remember_task_choice(choice, network)
 
     def tokenizer_pending(self, encoding: str) -> bool:
         return self._quotes.tokenizer_pending(encoding)
 
     # --- top up, send, receive (plans first: nothing is signed before the action) ---
-    def payment_request(self, account: str, amount: str | None = None, asset: str = "AIT") -> dict[str, str]:
-        """``{"address", "uri"}``: an EIP-681 request to pay ``account`` (any amount when None)."""
-        return self._transfers.payment_request(account, amount, asset)
-
-    def write_payment_qr(self, uri: str, path: Path) -> Path:
-        return self._transfers.write_qr(uri, path)
+    def payment_request(self, account: str, amount: str | None = None, asset: str = "AIT", *,
+                        qr: Path | None = None) -> dict[str, str]:
+        return self._transfers.payment_request(account, amount, asset, qr=qr)
 
     def prepare_send(self, account: str, to: str, amount: str | None, asset: str | None = None) -> SendPlan:
-        """``to``: an address or an EIP-681 URI; ``amount``: a decimal or ``max``. Fee, balances, warnings."""
         return self._transfers.prepare_send(account, to, amount, asset)
 
     def send(self, plan: SendPlan, *, accept_warnings: bool = False) -> TxRecord:
@@ -301,12 +322,8 @@ class WalletService:
     def topup(self, plan: TopUpPlan) -> TxRecord:
         return self._transfers.topup(plan)
 
-    def transactions(self, status: str | None = None) -> list[TxRecord]:
-        return self._transfers.transactions(status)
-
-    def refresh_transactions(self) -> list[TxRecord]:
-        """Check pending transactions against the chain; the changed ones (announced too)."""
-        return self._transfers.refresh()
+    def transactions(self, status: str | None = None, *, refresh: bool = False) -> list[TxRecord]:
+        return self._transfers.transactions(status, refresh=refresh)
 
     def wait_for_transaction(self, tx_hash: str, timeout: float = 60.0) -> TxRecord:
         return self._transfers.wait(tx_hash, timeout)
@@ -322,35 +339,24 @@ class WalletService:
 
     # --- history ---
     def sync_history(self) -> SyncReport:
-        """Pending transactions checked, then the chain's new blocks read (the follower does it each block)."""
         self._transfers.refresh()
         return self._history.sync()
 
     def history_page(self, flt: HistoryFilter | None = None, offset: int = 0, limit: int = 100) -> HistoryPage:
-        """Rows newest first, and how many match ``flt`` in all (no accounts named: the wallet's)."""
         return self._history.page(flt, offset, limit)
 
-    def history_row(self, row_id: int) -> HistoryRow | None:
-        return self._history.row(row_id)
-
     def spend_summary(self, by: str = "provider", flt: HistoryFilter | None = None) -> list[SpendBucket]:
-        """What payments charged per ``provider``, ``model``, ``day`` or ``week``."""
         return self._history.spend(by, flt)
 
     def spend_series(self, period: str = "day", flt: HistoryFilter | None = None) -> list[SpendPoint]:
-        """What each provider was paid per ``day`` or ``week``: a stacked chart's bars."""
         return self._history.spend_series(period, flt)
 
     def export_history_csv(self, path: Path, flt: HistoryFilter | None = None) -> int:
         return self._history.export_csv(path, flt)
 
     def import_network(self, path: Path, name: str | None = None, *, use: bool = False) -> NetworkProfile:
-        """A profile file from ``contracts deploy``, checked against its chain, saved (and used)."""
-        from wallet.deployment import import_profile
+        return self._network.import_file(path, name, use=use)
 
-        profile = import_profile(path, name)
-        self._network.save(profile)
-        return self._network.switch(profile.name) if use else profile
     # --- payments ---
     def prepare_payment(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int, *,
                         account: str | None = None, repeat: bool = False,

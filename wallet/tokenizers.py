@@ -132,12 +132,12 @@ def _bundled_rank_bytes(name: str) -> bytes:
 
 
 def _parse_ranks(data: bytes) -> dict[bytes, int]:
-    ranks: dict[bytes, int] = {}
-    for line in data.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[binascii.a2b_base64(token)] = int(rank)
-    return ranks
+    """``token-in-base64 rank`` per line. Built in one C-level pass: 200k entries made while no other thread
+    runs, so their memory is not interleaved with long-lived objects and can be returned once dropped."""
+    fields = data.split()
+    if len(fields) % 2:
+        raise TokenizerUnavailable("The bundled tokenizer data is damaged; reinstall the wallet.")
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
 
 
 def _constructor_params(name: str) -> dict[str, Any]:
@@ -180,10 +180,15 @@ def _constructor_params(name: str) -> dict[str, Any]:
 
 def _build(name: str) -> tiktoken.Encoding:
     params = _constructor_params(name)
-    return tiktoken.Encoding(
+    ranks = params["mergeable_ranks"]
+    encoding = tiktoken.Encoding(
         name=params["name"],
         pat_str=params["pat_str"],
-        mergeable_ranks=params["mergeable_ranks"],
+        mergeable_ranks=ranks,
         special_tokens=params["special_tokens"],
         explicit_n_vocab=params.get("explicit_n_vocab"),
     )
+    # The Rust core built its own tables from the ranks; tiktoken keeps the Python dict only to pickle the
+    # encoding, which the wallet never does. Emptying it frees ~27 MiB for o200k_base (~12 for cl100k_base).
+    ranks.clear()
+    return encoding

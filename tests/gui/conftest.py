@@ -22,8 +22,7 @@ def _gui_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-TEST_PHRASE = "test test test test test test test test test test test junk"  # public (anvil's, Hardhat's)
-PASSWORD = "correct horse battery"
+from guikit import PASSWORD, TEST_PHRASE  # noqa: E402
 
 
 @pytest.fixture
@@ -60,3 +59,38 @@ def settings_page(unlocked_window, qtbot):  # type: ignore[no-untyped-def]
     assert shell.pages.currentWidget() is settings
     qtbot.waitUntil(lambda: settings.loaded is not None and settings.network.count() > 0, timeout=10_000)
     return settings
+
+
+@pytest.fixture
+def devnet_service(devnet, qtbot):  # type: ignore[no-untyped-def]
+    """A service on the session's devnet, its remembered task choice reset: every test starts from the first
+    model and the default budget."""
+    from ui import ops
+    from wallet.service import WalletService
+    from wallet.task_choice import TaskChoice
+
+    qtbot.waitUntil(ops.idle, timeout=10_000)  # an earlier test's page may still be saving its choice
+    service = WalletService(devnet[0])
+    service.remember_task_choice(TaskChoice())
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def task_page(devnet_service, qtbot):  # type: ignore[no-untyped-def]
+    """Run a task on the session's devnet, light theme, providers loaded."""
+    from PySide6.QtWidgets import QApplication
+    from shots import WINDOW_SIZE
+
+    from ui.controller import AppController
+    from ui.pages.run_task import RunTaskPage
+    from ui.theme import apply_theme
+
+    apply_theme(QApplication.instance(), dark=False)
+    page = RunTaskPage(AppController(devnet_service))
+    qtbot.addWidget(page)
+    page.resize(*WINDOW_SIZE)
+    page.show()
+    page.on_shown()
+    qtbot.waitUntil(lambda: page.picker.model() is not None, timeout=20_000)
+    return page

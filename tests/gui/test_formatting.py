@@ -115,3 +115,14 @@ def test_the_quote_panel_never_shows_a_price_below_the_charge(locale: callable, 
     assert panel.state == "refused"
     assert panel.status.text() == ("Your balance (0.5 AIT) does not cover this price: 0.500001 AIT more is "
                                    "needed. Top up first.")
+
+
+def test_prices_in_a_column_share_their_decimals() -> None:
+    from ui.formatting import aligned_prices
+
+    prices = [1_798_240_000_000_000, 1_966_200_000_000_000, 6_281_000_000_000_000, 26_216_000_000_000_000,
+              3 * ONE + 1]
+    assert aligned_prices(prices) == ["0.00179824 AIT", "0.00196620 AIT", "0.00628100 AIT", "0.02621600 AIT",
+                                      "3.00000100 AIT"]  # 3 AIT and one base unit: rounded up, never down
+    assert aligned_prices([ONE, 2 * ONE]) == ["1 AIT", "2 AIT"]
+    assert aligned_prices([]) == []

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
 
 from ui.controller import AppController
+from ui.dialogs.add_account import AddAccountDialog
 from ui.formatting import amount_full, amount_short
 from ui.main_window import MainWindow
 from ui.ops import wait_for_all
@@ -85,11 +87,28 @@ def test_account_switcher_adds_and_switches(window: MainWindow, qtbot: QtBot) ->
     first = service.current_account()
     qtbot.waitUntil(lambda: shell.accounts.count() >= 3, timeout=10_000)  # account, separator, "Add account…"
     add_index = shell.accounts.findData("__add__")
-    shell.accounts.setCurrentIndex(add_index)
-    shell.accounts.activated.emit(add_index)
+
+    def ask_name() -> AddAccountDialog:
+        shell.accounts.setCurrentIndex(add_index)
+        shell.accounts.activated.emit(add_index)
+        dialog = shell.add_dialog
+        assert isinstance(dialog, AddAccountDialog) and dialog.isVisible()
+        return dialog
+
+    dialog = ask_name()  # the "…" promises a question, and nothing is added before it is answered
+    assert len(service.accounts()) == 1
+    qtbot.mouseClick(dialog.cancel_button, LEFT)
+    qtbot.waitUntil(lambda: shell.accounts.currentData() == first, timeout=10_000)
+    assert len(service.accounts()) == 1
+
+    dialog = ask_name()
+    qtbot.keyClicks(dialog.name, "Savings")
+    save_shot(dialog, "dialog-add-account")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(service.accounts()) == 2, timeout=15_000)
     second = service.accounts()[1]
-    assert second.index == 1
+    assert second.index == 1 and second.label == "Savings"
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible(), timeout=5_000)
     qtbot.waitUntil(lambda: service.current_account() == second.address, timeout=10_000)
     qtbot.waitUntil(lambda: home.address_label.address == second.address, timeout=10_000)
     qtbot.waitUntil(lambda: shell.accounts.currentData() == second.address, timeout=10_000)

@@ -3,6 +3,7 @@ keyring (see conftest.py). No chain is needed: creating and importing keys works
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,9 +103,15 @@ def test_create_wallet_confirms_the_phrase_then_opens_the_wallet(window: MainWin
     save_shot(window, "onboarding-confirm")
     assert not service.has_wallet()  # nothing is stored before the backup is proven
 
-    for field, pos in zip(confirm.inputs, confirm.positions, strict=True):
+    # Each word typed again leaves the message; the last one clears it.
+    for i, (field, pos) in enumerate(zip(confirm.inputs, confirm.positions, strict=True)):
         field.clear()
         qtbot.keyClicks(field, words[pos].upper())  # case does not matter when copying from paper
+        left = [f"#{p + 1}" for p in confirm.positions[i + 1:]]
+        if left:
+            assert re.findall(r"#\d+", confirm.error.text()) == left
+        else:
+            assert not confirm.error.isVisible() and confirm.error.text() == ""
     qtbot.mouseClick(confirm.action_button, LEFT)
     qtbot.waitUntil(lambda: window.controller.mode == "main", timeout=20_000)
     assert service.has_wallet()

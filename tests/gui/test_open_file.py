@@ -12,9 +12,9 @@ from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 from sheet import SHEET, offline_service, sheet_page
 
-from ui.pages.run_task import PRIME_CHARS, RunTaskPage
+from ui.pages.run_task import RunTaskPage
 from ui.widgets.model_picker import count_text
-from ui.widgets.prompt_editor import PromptEditor, as_in_editor
+from ui.widgets.prompt_editor import PRIME_CHARS, PromptEditor, as_in_editor
 from wallet.quote import PromptInput, QuoteEngine
 
 pytestmark = pytest.mark.gui

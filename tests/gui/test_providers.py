@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
 
+from ui import ops
 from ui.controller import AppController
 from ui.pages.providers import UNREACHABLE, ProvidersPage
 from ui.theme import SUCCESS_DARK, apply_theme, colour
@@ -53,13 +54,13 @@ def test_lists_both_demo_providers_with_models_and_prices(service: WalletService
     assert demo.provider.name == "Demo AI" and budget.provider.name == "Budget AI"
     assert demo.badge.text() == "✓ verified" and budget.badge.text() == "not verified"
     assert demo.model_rows() == [
-        ["gpt-4o-mini", "o200k_base", "0.15 AIT", "0.60 AIT", "128,000 tokens", "16,384 tokens"],
-        ["gpt-4.1", "o200k_base", "2.00 AIT", "8.00 AIT", "1,047,576 tokens", "32,768 tokens"],
-        ["gpt-3.5-turbo", "cl100k_base", "0.50 AIT", "1.50 AIT", "16,385 tokens", "4,096 tokens"],
+        ["gpt-4o-mini", "o200k_base", "0.15 AIT", "0.60 AIT", "128,000", "16,384"],
+        ["gpt-4.1", "o200k_base", "2.00 AIT", "8.00 AIT", "1,047,576", "32,768"],
+        ["gpt-3.5-turbo", "cl100k_base", "0.50 AIT", "1.50 AIT", "16,385", "4,096"],
     ]
     assert budget.model_rows() == [
-        ["gpt-4o-mini", "o200k_base", "0.12 AIT", "0.70 AIT", "128,000 tokens", "16,384 tokens"],
-        ["gpt-4", "cl100k_base", "30.00 AIT", "60.00 AIT", "8,192 tokens", "4,096 tokens"],
+        ["gpt-4o-mini", "o200k_base", "0.12 AIT", "0.70 AIT", "128,000", "16,384"],
+        ["gpt-4", "cl100k_base", "30.00 AIT", "60.00 AIT", "8,192", "4,096"],
     ]
     registered = {p.id: p.endpoint for p in service.list_providers()}
     for card, demo_provider in ((demo, DEMO_PROVIDERS[0]), (budget, DEMO_PROVIDERS[1])):
@@ -74,7 +75,7 @@ def test_lists_both_demo_providers_with_models_and_prices(service: WalletService
         qtbot.waitUntil(lambda c=card: c.reach.text() != "checking…", timeout=15_000)
         ok, text = service.check_endpoint(card.provider.endpoint)
         assert ok and card.reach.text().split(" in ")[0] == text.split(" in ")[0] == "HTTP 200"
-        assert colour("success") in card.dot.styleSheet()
+        assert colour("success") in card.dot.styleSheet() and not card.problem.isVisible()
     app = QApplication.instance()
     apply_theme(app, dark=True)  # type: ignore[arg-type]
     try:  # the dots and badges follow a theme switch
@@ -105,6 +106,19 @@ def test_a_reachable_endpoint_is_green(service: WalletService, qtbot: QtBot) -> 
         server.server_close()
 
 
+def test_an_endpoint_that_does_not_answer_is_said_in_words(service: WalletService, qtbot: QtBot) -> None:
+    page = open_page(service, qtbot)
+    sheet = service.price_sheet()
+    page.show_providers([replace(sheet[0], endpoint=f"http://127.0.0.1:{free_port()}/"), *sheet[1:]])
+    card = page.cards[1]
+    qtbot.waitUntil(lambda: card.reach.text() != "checking…", timeout=15_000)
+    assert card.reach.text() == "not reachable"
+    assert card.problem.isVisible() and card.problem.text().startswith("Nothing answers at this address")
+    assert "Try again later, or use another provider." in card.problem.text()
+    assert "Error" not in card.problem.text() and "(" not in card.problem.text()
+    assert colour("danger") in card.dot.styleSheet() and colour("danger") in card.problem.styleSheet()
+
+
 def test_endpoints_elsewhere_are_contacted_only_when_asked(service: WalletService, qtbot: QtBot) -> None:
     """Registration is permissionless: the page must not contact a stranger's URL (or the user's LAN) unasked."""
     from ui.pages.providers import checks_by_itself
@@ -132,7 +146,7 @@ def test_endpoints_elsewhere_are_contacted_only_when_asked(service: WalletServic
         far = f"http://127.0.0.1.nip.example:{server.server_port}/"
         page.show_providers([replace(sheet[0], endpoint=far), *sheet[1:]])
         card = page.cards[1]
-        qtbot.wait(500)
+        qtbot.waitUntil(ops.idle, timeout=15_000)  # every check the page started has finished
         assert card.reach.text() == "not checked" and card.check_button.isVisible() and hits == []
         page.show_providers([replace(sheet[0], endpoint=f"http://127.0.0.1:{server.server_port}/x"), *sheet[1:]])
         card = page.cards[1]

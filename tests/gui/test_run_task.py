@@ -10,7 +10,6 @@ import random
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
+from taskkit import choose, wait_quote
 
 from ui.controller import AppController
 from ui.formatting import amount_full, amount_short, amount_short_price
@@ -34,7 +34,7 @@ from wallet.devnet.manager import DevnetStatus
 from wallet.errors import QuoteError
 from wallet.metering import count_chat_tokens
 from wallet.networks import NetworkProfile, save_custom_profile
-from wallet.quote import PromptInput, Quote
+from wallet.quote import PromptInput
 from wallet.service import WalletService
 from wallet.tokenizers import get_encoding
 from wallet.units import ONE
@@ -62,38 +62,13 @@ def prose(target_tokens: int, seed: int = 3, encoding: str = "o200k_base") -> st
 
 
 @pytest.fixture
-def service(devnet: tuple[DataDir, DevnetStatus]) -> Iterator[WalletService]:
-    s = WalletService(devnet[0])
-    yield s
-    s.close()
+def service(devnet_service: WalletService) -> WalletService:
+    return devnet_service
 
 
 @pytest.fixture
-def page(service: WalletService, qtbot: QtBot) -> RunTaskPage:
-    apply_theme(QApplication.instance(), dark=False)  # type: ignore[arg-type]
-    p = RunTaskPage(AppController(service))
-    qtbot.addWidget(p)
-    p.resize(*WINDOW_SIZE)
-    p.show()
-    p.on_shown()
-    qtbot.waitUntil(lambda: p.picker.model() is not None, timeout=20_000)
-    return p
-
-
-def choose(page: RunTaskPage, provider_id: int, model: str) -> None:
-    page.picker.select(provider_id, model)
-    assert (page.picker.provider().id, page.picker.model().model) == (provider_id, model)
-
-
-def wait_quote(qtbot: QtBot, page: RunTaskPage, state: str = "ok", expected: Quote | None = None,
-               timeout: int = 20_000) -> None:
-    """Until the panel is in ``state`` (and shows ``expected``'s count): the last keystrokes of a burst are
-    quoted a frame later, so the state alone may still be that of an earlier keystroke."""
-    def shown() -> bool:
-        return page.panel.state == state and (
-            expected is None or page.panel.input_tokens.text() == count_text(expected.input_tokens))
-
-    qtbot.waitUntil(shown, timeout=timeout)
+def page(task_page: RunTaskPage) -> RunTaskPage:
+    return task_page
 
 
 def has_colour(widget, hex_colour: str) -> bool:
@@ -161,14 +136,17 @@ def test_empty_prompt_is_neutral_not_red(page: RunTaskPage, qtbot: QtBot) -> Non
 def test_waits_for_the_tokenizer_off_the_gui_thread(page: RunTaskPage, service: WalletService, qtbot: QtBot,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Until the encoding is in memory the panel says so (no quote on the GUI thread); it quotes when the
-    warm-up finishes. The warm-up is held back here, as the encodings are already loaded in this process."""
+    warm-up finishes. Only the model's own encoding is asked for. The warm-up is held back here, as the
+    encodings are already loaded in this process."""
     loaded = False
     warm_up: Future[None] = Future()
+    asked: list[object] = []
     monkeypatch.setattr("wallet.tokenizers.is_loaded", lambda name: loaded)
-    monkeypatch.setattr(service, "warm_up_tokenizers", lambda: warm_up)
+    monkeypatch.setattr(service, "warm_up_tokenizers", lambda encodings=None: asked.append(encodings) or warm_up)
     qtbot.keyClicks(page.prompt, PROMPT)
     qtbot.waitUntil(lambda: page.panel.state == "loading")
     assert page.panel.status.text() == "Loading tokenizer…" and page.panel.input_tokens.text() == "—"
+    assert asked == [[page.picker.model().encoding]]
     loaded = True
     warm_up.set_result(None)
     expected = service.quote(1, page.picker.model().model, PromptInput.text(PROMPT), 1024)
@@ -233,8 +211,20 @@ def test_compare_lists_providers_cheapest_first(page: RunTaskPage, service: Wall
     expected = service.compare(PromptInput.text(text), 1024)
     rows = dialog.rows()
     assert [(r[0], r[1]) for r in rows] == [(q.provider_name, q.model) for q in expected]
-    assert [r[4] for r in rows] == [amount_short_price(q.price_base_units) for q in expected]
+    # Each price is the short price (rounded up), written with the column's one number of decimals.
+    decimals = {len(r[4].removesuffix(" AIT").partition(".")[2]) for r in rows}
+    assert len(decimals) == 1
+    for r, q in zip(rows, expected, strict=True):
+        short = amount_short_price(q.price_base_units).removesuffix(" AIT")
+        assert r[4].removesuffix(" AIT").startswith(short) and set(r[4].removesuffix(" AIT")[len(short):]) <= {"0"}
     assert [r[3] for r in rows] == [count_text(q.input_tokens) for q in expected]
+    # No column is squeezed against its neighbour.
+    head, metrics = dialog.table.horizontalHeader(), dialog.table.fontMetrics()
+    for c in range(dialog.table.columnCount()):
+        texts = [*(r[c] for r in rows), dialog.table.horizontalHeaderItem(c).text()]
+        widest = max(metrics.horizontalAdvance(t) for t in texts)
+        assert head.sectionSize(c) >= widest + 20, dialog.table.horizontalHeaderItem(c).text()
+    assert dialog.table.horizontalScrollBar().maximum() == 0
     prices = [q.price_base_units for q in expected]
     assert prices == sorted(prices) and len(rows) == 4
     assert {(r.provider_name, r.model) for r in expected.refusals} == {("Budget AI", "gpt-4")}

@@ -101,10 +101,8 @@ def test_reveal_recovery_phrase_asks_the_password_first(page: SettingsPage, qtbo
     assert isinstance(ask, PasswordDialog)
     assert ask.cancel_button.isDefault()  # revealing a secret: Cancel is the default
     qtbot.keyClicks(ask.password, "wrong password")
-    qtbot.keyClick(ask.password, Qt.Key.Key_Return)  # Enter neither reveals nor closes
+    qtbot.keyClick(ask.password, Qt.Key.Key_Return)  # Enter in the field checks it; Cancel is not pressed
     assert ask.isVisible()
-    assert not ask.busy
-    qtbot.mouseClick(ask.ok_button, LEFT)
     qtbot.waitUntil(lambda: "Wrong password" in ask.error.text(), timeout=15_000)
     ask.password.setText(PASSWORD)
     save_shot(ask, "dialog-password")

@@ -63,6 +63,19 @@ def test_same_parameters_as_tiktoken(name: str) -> None:
     assert enc.n_vocab == {"o200k_base": 200019, "cl100k_base": 100277}[name]
 
 
+@pytest.mark.parametrize("name", tokenizers.SUPPORTED_ENCODINGS)
+def test_no_python_copy_of_the_ranks_is_kept(name: str) -> None:
+    """The Python rank table (tens of MiB) is dropped once the Rust core has built its own; every token of
+    the vocabulary still encodes and decodes."""
+    enc = get_encoding(name)
+    assert enc._mergeable_ranks == {}
+    for token in (0, 1000, 100_000):
+        piece = enc.decode_single_token_bytes(token)
+        assert enc.encode_single_token(piece) == token
+    text = "Metering ünïcode, code `x = 1`, and 12345 numbers."
+    assert enc.decode(enc.encode_ordinary(text)) == text
+
+
 def test_loaded_once_and_shared() -> None:
     assert get_encoding("o200k_base") is get_encoding("o200k_base")
     assert tokenizers.is_loaded("o200k_base")

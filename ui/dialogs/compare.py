@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.errors import user_message
-from ui.formatting import amount_full, amount_short, amount_short_price
+from ui.formatting import aligned_prices, amount_full, amount_short
 from ui.ops import op
 from ui.theme import colour
 from ui.widgets.common import plain_tip, subtitle
@@ -40,6 +40,7 @@ class Comparer(Protocol):
 
 COLUMNS = ("Provider", "Model", "Verified", "Input tokens", "Price", "Balance after")
 RIGHT = {3, 4, 5}
+COLUMN_PADDING = 28  # air between columns: contents alone would touch their neighbours
 
 
 def _item(text: str, tip: str = "", right: bool = False) -> QTableWidgetItem:
@@ -118,6 +119,7 @@ class CompareDialog(QDialog):
             "Double-click a row to use it." if result else
             "No provider can take this prompt with this output budget.")
         self.table.setRowCount(len(result))
+        prices = aligned_prices([q.price_base_units for q in result])
         for r, q in enumerate(result):
             price_tip = f"{amount_full(q.price_base_units)} ({q.price_base_units:,} base units)"
             if q.balance_after is None:
@@ -131,7 +133,7 @@ class CompareDialog(QDialog):
                 _item(q.model, f"Metered by {q.encoding}"),
                 _item("✓ verified" if q.verified else "no"),
                 _item(count_text(q.input_tokens), right=True),
-                _item(amount_short_price(q.price_base_units), price_tip, right=True),
+                _item(prices[r], price_tip, right=True),
                 _item(after, after_tip, right=True),
             ]
             if q.verified:
@@ -141,6 +143,7 @@ class CompareDialog(QDialog):
             for c, item in enumerate(cells):
                 item.setData(Qt.ItemDataRole.UserRole, (q.provider_id, q.model))
                 self.table.setItem(r, c, item)
+        self._fit_columns()
         self._colour()
         if result.refusals:
             lines = [f"<b>{escape(x.provider_name)} · {escape(x.model)}</b>: {escape(x.reason)}"
@@ -148,6 +151,21 @@ class CompareDialog(QDialog):
             self.refusals.setText("<br>".join(lines))
             self.refusals_title.show()
             self.refusals.show()
+
+    def _fit_columns(self) -> None:
+        """Every column but the provider's as wide as its widest cell or header, plus air; the provider's
+        takes the rest, and the dialog grows if the table would otherwise squeeze them."""
+        head = self.table.horizontalHeader()
+        total = 0
+        for c in range(1, self.table.columnCount()):
+            width = max(self.table.sizeHintForColumn(c), head.sectionSizeHint(c)) + COLUMN_PADDING
+            head.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+            head.resizeSection(c, width)
+            total += width
+        provider = max([self.table.sizeHintForColumn(0), head.sectionSizeHint(0)]) + COLUMN_PADDING
+        needed = total + provider + 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        self.resize(max(self.width(), needed + margins.left() + margins.right()), self.height())
 
     def _failed(self, exc: BaseException) -> None:
         self.failed = True

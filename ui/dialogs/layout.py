@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 BUTTON_HEIGHT = 30  # plain and accent buttons side by side at one height
 
@@ -23,3 +23,16 @@ def add_buttons(layout: QVBoxLayout, buttons: QDialogButtonBox) -> None:
         b.setMinimumHeight(BUTTON_HEIGHT)
         b.setMinimumWidth(96)
     layout.addWidget(buttons)
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """Make ``window`` tall enough for what it now shows (an error under a field, a wrapped message): a
+    dialog keeps the size it opened with, and would otherwise clip its text and buttons."""
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = window.width()
+    needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    if needed > window.height():
+        window.resize(width, needed)

@@ -2,7 +2,8 @@
 
 The action runs in the background with the password; a wrong password keeps the dialog open with the
 reason, so a typo costs a retry, not a restart of the whole flow. These dialogs lead to a secret leaving the
-wallet, so Cancel is the default button and Enter in the password field does not go ahead by itself.
+wallet, so Cancel is the default button: Enter goes ahead only from the password field, where it ends the
+typing of the password the action asks for.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton, QWidget
 
-from ui.dialogs.layout import add_buttons, dialog_layout
+from ui.dialogs.layout import add_buttons, dialog_layout, grow_to_fit
 from ui.dialogs.secret import SecretDialog
 from ui.errors import user_message
 from ui.ops import change_op
@@ -23,13 +24,19 @@ from ui.widgets.password import password_field
 
 
 class EnterDoesNotConfirm(QObject):
-    """Swallows Enter/Return in the fields it watches, so a dialog's default button (Cancel) is not pressed
-    by the key that usually ends typing a password, and the action needs a deliberate click or Space."""
+    """Takes Enter/Return in the fields it watches away from the dialog, so its default button (Cancel) is not
+    pressed by the key that usually ends typing a password; ``then``, if given, runs instead."""
+
+    def __init__(self, parent: QObject, then: Callable[[], None] | None = None) -> None:
+        super().__init__(parent)
+        self._then = then
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        return False
+        enter = event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and event.key() in (
+            Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self._then is not None:
+            self._then()
+        return enter
 
 
 class PasswordDialog(SecretDialog):
@@ -58,7 +65,7 @@ class PasswordDialog(SecretDialog):
         layout.addWidget(subtitle(text))
         self.password = password_field("Wallet password")
         self.password.setAccessibleName("Wallet password")
-        self._enter_filter = EnterDoesNotConfirm(self)
+        self._enter_filter = EnterDoesNotConfirm(self, then=self.submit)
         self.password.installEventFilter(self._enter_filter)
         layout.addWidget(self.password)
         self.error = error_label()
@@ -95,6 +102,7 @@ class PasswordDialog(SecretDialog):
 
     def _failed(self, exc: BaseException) -> None:
         show_error_text(self.error, user_message(exc))
+        grow_to_fit(self)
         self.password.selectAll()
         self.password.setFocus()
 

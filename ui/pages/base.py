@@ -17,3 +17,8 @@ class Page(QWidget):
 
     def on_shown(self) -> None:
         """Called each time the page becomes visible: refresh what may be stale."""
+
+    def main_field(self) -> QWidget | None:
+        """Where typing should go when the page is opened from the keyboard (Go menu) or after unlocking;
+        None: nowhere in particular (the sidebar keeps the focus)."""
+        return None

@@ -10,7 +10,8 @@ import ipaddress
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -39,7 +40,10 @@ from ui.widgets.model_picker import THEME_EVENTS, count_text, price_text, restyl
 from wallet.errors import NetworkError, WalletError
 from wallet.registry import ProviderInfo
 
-MODEL_COLUMNS = ("Model", "Metered by", "Input / 1M tokens", "Output / 1M tokens", "Context window", "Max output")
+# Two-line headers keep the number columns narrow enough for the window's minimum width.
+MODEL_COLUMNS = ("Model", "Metered by", "Input\nper 1M tokens", "Output\nper 1M tokens", "Context window\n(tokens)",
+                 "Max output\n(tokens)")
+COLUMN_MINIMUMS = ("gpt-3.5-turbo", "cl100k_base", "000.00 AIT", "000.00 AIT", "1,000,000", "100,000")
 UNREACHABLE = "Can't reach the provider registry — check the network."
 UNREADABLE = "Can't read the provider registry on this network."
 
@@ -99,6 +103,24 @@ def checks_by_itself(endpoint: str) -> bool:
         return False
 
 
+class ShareTheRoom(QObject):
+    """Keeps a table's columns at their minimum widths plus an equal share of whatever room is left."""
+
+    def __init__(self, widths: list[int], table: QTableWidget) -> None:
+        super().__init__(table)
+        self.widths = widths
+        self.table = table
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(event, QResizeEvent):
+            inside = event.size().width() - 2 * self.table.frameWidth()  # no scroll bars: the page scrolls
+            room = max(0, inside - sum(self.widths))
+            share, rest = divmod(room, len(self.widths))
+            for c, width in enumerate(self.widths):
+                self.table.horizontalHeader().resizeSection(c, width + share + (rest if c == 0 else 0))
+        return False
+
+
 class ProviderCard(QFrame):
     def __init__(self, provider: ProviderInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +137,8 @@ class ProviderCard(QFrame):
         self.dot = QLabel("●")
         self.reach = plain_label("checking…")
         self.reach.setProperty("role", "subtitle")
+        self.problem = plain_label()  # what is wrong with the endpoint and what to do, when it does not answer
+        self.problem.setWordWrap(True)
         self.set_reachability(None, "checking…")
         head = QHBoxLayout()
         head.addWidget(name)
@@ -128,6 +152,7 @@ class ProviderCard(QFrame):
         self.check_button.hide()
         head.addWidget(self.check_button)
         layout.addLayout(head)
+        layout.addWidget(self.problem)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -179,19 +204,27 @@ class ProviderCard(QFrame):
             table.horizontalHeaderItem(c).setTextAlignment(right)
         for r, m in enumerate(provider.models):
             cells = (m.model, m.encoding, price_text(m.input_price), price_text(m.output_price),
-                     f"{count_text(m.context_window)} tokens", f"{count_text(m.max_output)} tokens")
+                     count_text(m.context_window), count_text(m.max_output))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c >= 2:
                     item.setTextAlignment(right)
                 table.setItem(r, c, item)
-        # Names get their width plus air; the numbers share the rest.
+        # Every column at least as wide as its header and its cells (a very long registered model name is cut
+        # short; its tooltip has it whole); common minimums keep the cards' columns aligned with each other.
+        # The table's minimum width is what the window's minimum makes room for; wider, the room is shared.
         metrics = table.fontMetrics()
-        # A common minimum keeps the columns of the cards aligned with each other.
-        for c, at_least in ((0, "gpt-3.5-turbo-16k"), (1, "cl100k_base")):
-            texts = [at_least] + [table.item(r, c).text() for r in range(table.rowCount())]
+        widths = []
+        for c in range(table.columnCount()):
+            texts = [table.item(r, c).text() for r in range(table.rowCount())]
+            texts += [*table.horizontalHeaderItem(c).text().split("\n"), COLUMN_MINIMUMS[c]]
+            widths.append(max(metrics.horizontalAdvance(t) for t in texts) + 20)
             head.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
-            head.resizeSection(c, max(metrics.horizontalAdvance(t) for t in texts) + 28)
+        widths[0] = min(widths[0], metrics.horizontalAdvance("gpt-3.5-turbo-16k") + 20)
+        table.setMinimumWidth(sum(widths) + 2 * table.frameWidth())
+        table.installEventFilter(ShareTheRoom(widths, table))
+        for r in range(table.rowCount()):
+            table.item(r, 0).setToolTip(plain_tip(table.item(r, 0).text()))
         # Every row shown at one height, no inner scroll bar: the page scrolls instead.
         row_height = metrics.height() + 12
         table.verticalHeader().setDefaultSectionSize(row_height)
@@ -201,16 +234,20 @@ class ProviderCard(QFrame):
         return table
 
     def set_reachability(self, ok: bool | None, text: str) -> None:
+        """``text``: how it answered ("HTTP 200 in 55 ms"), or, when ``ok`` is False, why it did not."""
         self._reachable = ok
-        self.reach.setText(text)
-        self.dot.setToolTip(plain_tip(f"Endpoint {text}"))
-        self.reach.setToolTip(plain_tip(f"Endpoint {text}"))
+        self.reach.setText("not reachable" if ok is False else text)
+        self.problem.setText(text if ok is False else "")
+        self.problem.setVisible(ok is False)
+        self.dot.setToolTip(plain_tip(f"Endpoint: {text}"))
+        self.reach.setToolTip(plain_tip(f"Endpoint: {text}"))
         self._colour()
 
     def _colour(self) -> None:
         ok = self._reachable
         tone = colour("muted") if ok is None else colour("success") if ok else colour("danger")
         restyle(self.dot, f"color: {tone};")
+        restyle(self.problem, f"color: {colour('danger')};")
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -327,6 +364,6 @@ class ProvidersPage(Page):
 
         def failed(exc: BaseException) -> None:
             report(exc, f"checking the endpoint {url}")
-            c.set_reachability(False, "could not be checked")
+            c.set_reachability(False, "The check itself failed (see the log). Try again later.")
 
         op(lambda: check(url), parent=c).success(shown).failure(failed).run()

@@ -9,14 +9,11 @@ snapshot of the price sheet it loaded in the background, so a keystroke never wa
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -33,18 +30,17 @@ from ui.errors import report, show_error, user_message
 from ui.ops import op
 from ui.pages.base import Page
 from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
+from ui.pages.run_task_choice import RememberedChoice
 from ui.price_sheet import PriceSheetReader
-from ui.widgets.common import plain_label, subtitle, title
+from ui.widgets.common import plain_label, scrolls_when_short, subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
-from ui.widgets.prompt_editor import PromptEditor, as_in_editor, conversion_notice
+from ui.widgets.prompt_editor import PromptEditor, choose_prompt_file, read_prompt_file
 from ui.widgets.quote_panel import QuotePanel
 from wallet.errors import QuoteError, WalletError
 from wallet.quote import LiveQuote, PromptInput, Quote
 from wallet.registry import ModelPrice, ProviderInfo
 
 MIN_INTERVAL = 0.016  # s: at most one quote per frame; faster edits (a paste, key repeat) are coalesced
-MAX_EDITOR_FILE_BYTES = 8 * 1024 * 1024  # over gpt-4.1's 1M-token window already; more would only freeze the editor
-PRIME_CHARS = 50_000  # a loaded file at least this long is counted in the background before it is shown
 EDITOR_HINT = "Plain text. Drop a text file on the editor or use Open file…"
 
 
@@ -142,11 +138,12 @@ class RunTaskPage(Page):
 
         self.panel = QuotePanel()
         self.panel.budget_changed.connect(self._budget_changed)
+        self.panel.budget_edited.connect(self.schedule_quote)
         self.panel.compare_requested.connect(self.open_compare)
         body = QHBoxLayout()
         body.setSpacing(16)
         body.addLayout(editor_col, 1)
-        body.addWidget(self.panel)
+        body.addWidget(scrolls_when_short(self.panel))
 
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -156,6 +153,7 @@ class RunTaskPage(Page):
         self.prompt.textChanged.connect(self.schedule_quote)
         self.system.textChanged.connect(self._label_system_toggle)
         self.system.textChanged.connect(self.schedule_quote)
+        self.choice = RememberedChoice(self.service, self.picker, self.panel, self.system, content)
         self._fold_system(False)
         self.setTabOrder(self.picker.model_box, self.prompt)
         self.setTabOrder(self.prompt, self.panel.budget)
@@ -180,13 +178,18 @@ class RunTaskPage(Page):
             self.reload_providers()
         self._load_balance()
 
+    def main_field(self) -> QWidget | None:
+        return self.prompt
+
     def reload_providers(self, invalidate: bool = False) -> None:
         if self.providers is None:
             self.stack.setCurrentWidget(self.loading_view)
         self.sheet.read(refresh=invalidate)
 
     def _on_network_switched(self) -> None:
-        """Everything on this page came from the old network's registry and balance: it goes at once."""
+        """Everything on this page came from the old network's registry and balance: it goes at once. The
+        choice made on the old one is saved for it; the new one's is restored when its providers arrive."""
+        self.choice.network_switched()
         self._generation += 1
         self.providers = None
         if self.live is not None:
@@ -214,6 +217,7 @@ class RunTaskPage(Page):
             return
         self.stack.setCurrentWidget(self.content)
         self.picker.set_providers(sheet)
+        self.choice.restore_once(sheet)
 
     def _providers_failed(self, exc: BaseException) -> None:
         if self.providers is None:  # else keep quoting from the sheet already loaded
@@ -305,7 +309,11 @@ class RunTaskPage(Page):
         if self.live is None or model is None:
             return
         blank = not prompt or prompt.isspace()  # no copy of a long prompt, unlike strip()
-        self.panel.compare_button.setEnabled(not blank)
+        budget_problem = self.panel.budget_problem()
+        self.panel.compare_button.setEnabled(not blank and not budget_problem)
+        if budget_problem:  # a number out of range is refused as typed, never priced as something else
+            self.panel.show_refusal(budget_problem, None)
+            return
         if blank:
             self.panel.show_empty()
             return
@@ -316,7 +324,7 @@ class RunTaskPage(Page):
         # waited for: no warm-up will ever load it.
         if self.service.tokenizer_pending(model.encoding):
             self.panel.show_loading("Loading tokenizer…")
-            self._warm_up()
+            self._warm_up(model.encoding)
             return
         if self._priming:
             self.panel.show_loading("Counting tokens…")
@@ -336,7 +344,8 @@ class RunTaskPage(Page):
             assert self.live is not None
             self.panel.show_refusal(result.user_message, self.live.input_tokens(system, prompt))
 
-    def _warm_up(self) -> None:
+    def _warm_up(self, encoding: str) -> None:
+        """Load the encoding this model is metered by (only it: each costs tens of MiB)."""
         if self._warming:
             return
         self._warming = True
@@ -348,12 +357,12 @@ class RunTaskPage(Page):
             self._warming = False
             self.requote()
 
-        op(lambda: self.service.warm_up_tokenizers().result(), parent=self).failure(failed).finally_(done).run()
+        op(lambda: self.service.warm_up_tokenizers([encoding]).result(), parent=self).failure(failed).finally_(
+            done).run()
 
     # --- files ---
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a text file as the prompt", "",
-                                              "Text files (*.txt *.md *.rst *.py *.json *.csv *.log);;All files (*)")
+        path = choose_prompt_file(self)
         if path:
             self.load_file(path)
 
@@ -363,17 +372,12 @@ class RunTaskPage(Page):
         The editor's form of the text is what will be sent, so that is what is counted ahead; the user is told
         when it differs from the file."""
         live, model = self.live, self.picker.model()
-        self.open_button.setEnabled(False)
 
-        def work() -> tuple[str, str]:
-            if os.path.getsize(path) > MAX_EDITOR_FILE_BYTES:
-                raise QuoteError(f"{Path(path).name} is over {MAX_EDITOR_FILE_BYTES // 2**20} MiB: "
-                                 "far more than any model here can read.")
-            original = PromptInput.from_file(path).messages[-1].content
-            text = as_in_editor(original)
-            if live is not None and model is not None and len(text) >= PRIME_CHARS:
-                live.counter(model.encoding, "user").count(text)
-            return text, conversion_notice(original)
+        def count(text: str) -> object:  # in the background, as the read
+            assert live is not None and model is not None
+            return live.counter(model.encoding, "user").count(text)
+
+        self.open_button.setEnabled(False)
 
         def loaded(result: tuple[str, str]) -> None:
             text, notice = result
@@ -392,12 +396,14 @@ class RunTaskPage(Page):
             self.requote()
 
         self._priming = True  # keystrokes meanwhile wait for the count rather than race it
-        op(work, parent=self).success(loaded).failure(lambda e: show_error(self, e)).finally_(finished).run()
+        primed = count if live is not None and model is not None else None
+        op(lambda: read_prompt_file(path, primed), parent=self).success(loaded).failure(
+            lambda e: show_error(self, e)).finally_(finished).run()
 
     # --- compare ---
     def open_compare(self) -> None:
         system, prompt = self.task_texts()
-        if not prompt.strip():
+        if not prompt.strip() or self.panel.budget_problem():
             return
         dialog = CompareDialog(self.service, PromptInput.text(prompt, system), self.panel.output_budget(),
                                self.balance, self)

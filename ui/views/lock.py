@@ -1,4 +1,8 @@
-"""The lock screen: covers the whole window; only the account address, a password field and Unlock."""
+"""The lock screen: covers the whole window; only the account address, a password field and Unlock, and the
+way back in for a forgotten password (the recovery phrase sets a new one).
+
+It is the app's first screen and shows before the key library is loaded: an Unlock pressed early waits for
+it and says so."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ class LockView(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.service = controller.service
+        self.dialog: QWidget | None = None
+        self._imported = 0
         outer = QVBoxLayout(self)
         outer.addStretch(2)
         box = QWidget()
@@ -26,7 +32,9 @@ class LockView(QWidget):
         self.address.setStyleSheet("font-family: monospace;")
         self.address.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.address)
-        layout.addWidget(subtitle("Enter your wallet password to unlock."))
+        hint = subtitle("Enter your wallet password to unlock.")
+        hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)  # the text, not the label: it keeps the full width
+        layout.addWidget(hint)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Password")
@@ -39,8 +47,9 @@ class LockView(QWidget):
         layout.addWidget(self.unlock_button)
         self.forgot = QPushButton("Forgot your password? Restore from your recovery phrase…")
         self.forgot.setFlat(True)
-        self.forgot.setToolTip("Importing your recovery phrase again sets a new password.")
-        self.forgot.hide()
+        self.forgot.setToolTip("Typing your recovery phrase again sets a new password.")
+        self.forgot.clicked.connect(self.restore)
+        self.forgot.hide()  # only for a wallet that has a recovery phrase
         layout.addWidget(self.forgot)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(3)
@@ -50,27 +59,56 @@ class LockView(QWidget):
         show_error_text(self.error, "")
         self.unlock_button.setEnabled(True)
         self.password.setFocus()
-        op(self.service.current_account, parent=self).success(lambda a: self.address.setText(a or "")).run()
+        op(self._read_wallet, parent=self).success(self._show_wallet).run()
+
+    def _read_wallet(self) -> tuple[str, bool, int]:
+        """(address shown, has a recovery phrase, imported accounts): from accounts.json, no key library."""
+        accounts = self.service.accounts()
+        imported = sum(1 for a in accounts if a.kind == "imported")
+        return self.service.current_account() or "", self.service.has_mnemonic(), imported
+
+    def _show_wallet(self, wallet: tuple[str, bool, int]) -> None:
+        address, has_phrase, self._imported = wallet
+        self.address.setText(address)
+        self.forgot.setVisible(has_phrase)
+
+    def restore(self) -> None:
+        from ui.dialogs.restore import RestoreDialog
+
+        dialog = RestoreDialog(self.service, self._imported, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
 
     def unlock(self) -> None:
         password = self.password.text()
+        if not self.unlock_button.isEnabled():  # Enter again while it runs
+            return
         if not password:
             show_error_text(self.error, "Enter your password.")
             return
         self.unlock_button.setEnabled(False)
-        self.unlock_button.setText("Unlocking…")
         show_error_text(self.error, "")
+        if self.service.keys_ready():
+            self._unlock(password)
+            return
+        self.unlock_button.setText("Loading the key library…")  # a second at most, right after launch
+        op(self.service.prepare_keys, parent=self).success(lambda _: self._unlock(password)).failure(
+            self._failed).run()
 
-        def failed(exc: BaseException) -> None:
-            from ui.errors import user_message
-
-            show_error_text(self.error, user_message(exc))
-            self.password.selectAll()
-            self.password.setFocus()
-
-        def done() -> None:
-            self.unlock_button.setEnabled(True)
-            self.unlock_button.setText("Unlock")
-
+    def _unlock(self, password: str) -> None:
+        self.unlock_button.setText("Unlocking…")
         change_op(lambda: self.service.unlock(password), parent=self).success(
-            lambda _: self.password.clear()).failure(failed).finally_(done).run()
+            lambda _: self.password.clear()).failure(self._failed).finally_(self._idle).run()
+
+    def _failed(self, exc: BaseException) -> None:
+        from ui.errors import user_message
+
+        show_error_text(self.error, user_message(exc))
+        self._idle()
+        self.password.selectAll()
+        self.password.setFocus()
+
+    def _idle(self) -> None:
+        self.unlock_button.setEnabled(True)
+        self.unlock_button.setText("Unlock")

@@ -13,6 +13,8 @@ the wallet is stored or the user goes back to Welcome.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
@@ -21,9 +23,11 @@ from ui.controller import AppController
 from ui.errors import user_message
 from ui.ops import change_op, op
 from ui.views.onboarding_base import Step, centred
-from ui.views.onboarding_create import ConfirmStep, PasswordStep, PhraseStep
-from ui.views.onboarding_import import ImportStep
 from ui.widgets.common import show_error_text, subtitle, title
+
+if TYPE_CHECKING:
+    from ui.views.onboarding_create import ConfirmStep, PasswordStep, PhraseStep
+    from ui.views.onboarding_import import ImportStep
 
 
 class ChoiceButton(QPushButton):
@@ -40,16 +44,12 @@ class ChoiceButton(QPushButton):
         layout.setContentsMargins(18, 12, 18, 12)
         layout.setSpacing(4)
         head = QLabel(heading)
-        head.setStyleSheet("font-size: 15px; font-weight: 600;" + (" color: palette(highlight);" if primary else ""))
+        head.setProperty("role", "choiceHeading")  # styled by the app's style sheet (ui/theme.py): one sheet
+        head.setProperty("primary", primary)      # to parse, not one per widget on the first screen
         body = subtitle(text)
         for label in (head, body):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             layout.addWidget(label)
-        self.setStyleSheet(
-            "QPushButton#choice { text-align: left; border: 1px solid palette(mid); border-radius: 6px;"
-            " background: palette(base); }"
-            "QPushButton#choice:hover, QPushButton#choice:focus { border: 1px solid palette(highlight); }"
-            "QPushButton#choice:pressed { background: palette(alternate-base); }")
 
 
 class WelcomeStep(QWidget):
@@ -95,23 +95,58 @@ class OnboardingView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self.welcome = WelcomeStep()
-        self.password_step = PasswordStep()
-        self.phrase_step = PhraseStep()
-        self.confirm_step = ConfirmStep()
-        self.import_step = ImportStep(self.service)
-        for w in (self.welcome, self.password_step, self.phrase_step, self.confirm_step, self.import_step):
-            self.stack.addWidget(w)
-
+        self.stack.addWidget(self.welcome)
         self.welcome.create_chosen.connect(lambda: self.show_step(self.password_step))
         self.welcome.import_chosen.connect(lambda: self.show_step(self.import_step))
-        self.password_step.back_requested.connect(self.restart)
-        self.password_step.continued.connect(self._make_phrase)
-        self.phrase_step.back_requested.connect(lambda: self.show_step(self.password_step))
-        self.phrase_step.continued.connect(self._ask_words)
-        self.confirm_step.back_requested.connect(lambda: self.show_step(self.phrase_step))
-        self.confirm_step.confirmed.connect(self._store_wallet)
-        self.import_step.back_requested.connect(self.restart)
-        self.import_step.imported.connect(self._finish)
+        # The other steps are built when first needed: Welcome is the app's first screen, and should not wait.
+        self._steps: dict[str, Step] = {}
+
+    def _step(self, name: str) -> Step:
+        step = self._steps.get(name)
+        if step is None:
+            step = self._steps[name] = self._build_step(name)
+            self.stack.addWidget(step)
+        return step
+
+    def _build_step(self, name: str) -> Step:
+        from ui.views.onboarding_create import ConfirmStep, PasswordStep, PhraseStep
+        from ui.views.onboarding_import import ImportStep
+
+        if name == "password":
+            password = PasswordStep()
+            password.back_requested.connect(self.restart)
+            password.continued.connect(self._make_phrase)
+            return password
+        if name == "phrase":
+            phrase = PhraseStep()
+            phrase.back_requested.connect(lambda: self.show_step(self.password_step))
+            phrase.continued.connect(self._ask_words)
+            return phrase
+        if name == "confirm":
+            confirm = ConfirmStep()
+            confirm.back_requested.connect(lambda: self.show_step(self.phrase_step))
+            confirm.confirmed.connect(self._store_wallet)
+            return confirm
+        imported = ImportStep(self.service)
+        imported.back_requested.connect(self.restart)
+        imported.imported.connect(self._finish)
+        return imported
+
+    @property
+    def password_step(self) -> PasswordStep:
+        return self._step("password")  # type: ignore[return-value]
+
+    @property
+    def phrase_step(self) -> PhraseStep:
+        return self._step("phrase")  # type: ignore[return-value]
+
+    @property
+    def confirm_step(self) -> ConfirmStep:
+        return self._step("confirm")  # type: ignore[return-value]
+
+    @property
+    def import_step(self) -> ImportStep:
+        return self._step("import")  # type: ignore[return-value]
 
     def on_shown(self) -> None:
         self.restart()
@@ -130,7 +165,7 @@ class OnboardingView(QWidget):
     def restart(self) -> None:
         """Back to Welcome, forgetting everything typed or shown so far."""
         self._phrase = None
-        for step in (self.password_step, self.phrase_step, self.confirm_step, self.import_step):
+        for step in self._steps.values():
             step.reset()
         self.stack.setCurrentWidget(self.welcome)
         self.welcome.create_button.setFocus()

@@ -127,6 +127,7 @@ class ConfirmStep(Step):
         self.grid.setColumnStretch(1, 1)
         self.content.addLayout(self.grid)
         self.positions: list[int] = []  # 0-based, ascending
+        self._wrong: list[int] = []  # positions said to be wrong, until each is typed again
         self.inputs: list[QLineEdit] = []
         self.labels: list[QLabel] = []
         for i in range(CONFIRM_WORDS):
@@ -154,6 +155,7 @@ class ConfirmStep(Step):
             field.clear()
             field.setAccessibleName(f"Word number {pos + 1}")
             self._mark(field, False)
+        self._wrong = []
         show_error_text(self.error, "")
         self.update_action()
         self.inputs[0].setFocus()
@@ -171,22 +173,34 @@ class ConfirmStep(Step):
         wrong = self.wrong_positions()
         for field, pos in zip(self.inputs, self.positions, strict=True):
             self._mark(field, pos in wrong)
+        self._wrong = wrong
+        self._say_wrong()
         if wrong:
-            which = ", ".join(f"#{p + 1}" for p in wrong)
-            noun = "Word" if len(wrong) == 1 else "Words"
-            verb = "does" if len(wrong) == 1 else "do"
-            show_error_text(self.error, f"{noun} {which} {verb} not match your recovery phrase. Check what you "
-                                        "wrote down, or go Back to see the phrase again.")
             self.inputs[self.positions.index(wrong[0])].selectAll()
             self.inputs[self.positions.index(wrong[0])].setFocus()
             return
-        show_error_text(self.error, "")
         self.confirmed.emit()
+
+    def _say_wrong(self) -> None:
+        """The words still marked wrong, or nothing once each has been typed again."""
+        wrong = self._wrong
+        if not wrong:
+            show_error_text(self.error, "")
+            return
+        which = ", ".join(f"#{p + 1}" for p in wrong)
+        noun = "Word" if len(wrong) == 1 else "Words"
+        verb = "does" if len(wrong) == 1 else "do"
+        show_error_text(self.error, f"{noun} {which} {verb} not match your recovery phrase. Check what you "
+                                    "wrote down, or go Back to see the phrase again.")
 
     def _edited(self) -> None:
         field = self.sender()
         if isinstance(field, QLineEdit):
             self._mark(field, False)
+            pos = self.positions[self.inputs.index(field)] if field in self.inputs else None
+            if pos in self._wrong:  # being typed again: no longer said to be wrong
+                self._wrong = [p for p in self._wrong if p != pos]
+                self._say_wrong()
         self.update_action()
 
     @staticmethod
@@ -206,4 +220,5 @@ class ConfirmStep(Step):
             field.clear()
         self._expected = []
         self.positions = []
+        self._wrong = []
         show_error_text(self.error, "")

@@ -7,11 +7,18 @@ encodings; error messages quoting them) is shown as plain text. A QLabel or tool
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.formatting import short_address
 
@@ -27,6 +34,8 @@ def plain_label(text: str = "") -> QLabel:
 def plain_tip(text: str) -> str:
     """A tooltip showing ``text`` literally. Tooltips have no plain-text switch, so the text is escaped
     inside an explicit rich-text paragraph that keeps its line breaks and spaces."""
+    from html import escape  # html.entities costs ~10 ms to import: not before the first screen
+
     return f'<p style="white-space: pre-wrap">{escape(text)}</p>' if text else ""
 
 
@@ -120,3 +129,19 @@ class AddressLabel(QWidget):
         self.label.setToolTip(plain_tip(address))
         self.copy.set_text_to_copy(address)
         self.copy.setEnabled(bool(address))
+
+
+def scrolls_when_short(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless area that scrolls vertically when the window is too short for it, instead
+    of squeezing its fields; as wide as the widget allows, plus the scroll bar."""
+    area = QScrollArea()
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    bar = area.verticalScrollBar().sizeHint().width()
+    area.setMinimumWidth(widget.minimumWidth() + bar)
+    area.setMaximumWidth(widget.maximumWidth() + bar)
+    area.setStyleSheet("QScrollArea { background: transparent; } QScrollArea > QWidget > QWidget "
+                       "{ background: transparent; }")
+    return area

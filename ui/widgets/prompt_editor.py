@@ -8,8 +8,18 @@ is counted in that same form, and the user is told when opening it changed chara
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtCore import QMimeData, Signal
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QWidget
+
+from wallet.errors import QuoteError
+from wallet.quote import PromptInput
+
+MAX_EDITOR_FILE_BYTES = 8 * 1024 * 1024  # over gpt-4.1's 1M-token window already; more would only freeze the editor
+PRIME_CHARS = 50_000  # a loaded file at least this long is counted in the background before it is shown
 
 _SEPARATORS = "\u2028\u2029\ufdd0\ufdd1"
 _AS_IN_EDITOR = str.maketrans({"\r": "\n", "\u00a0": " ", **{c: "\n" for c in _SEPARATORS}})
@@ -47,3 +57,22 @@ class PromptEditor(QPlainTextEdit):
             self.file_dropped.emit(files[0])
         elif source.hasText():
             self.insertPlainText(source.text())
+
+
+def choose_prompt_file(parent: QWidget) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open a text file as the prompt", "",
+                                          "Text files (*.txt *.md *.rst *.py *.json *.csv *.log);;All files (*)")
+    return path
+
+
+def read_prompt_file(path: str, count: Callable[[str], object] | None) -> tuple[str, str]:
+    """Blocking (run it in the background): the file's text as the editor will hold it, and what that changed
+    (``conversion_notice``). ``count``, if given, counts a long text ahead so showing it does not wait."""
+    if os.path.getsize(path) > MAX_EDITOR_FILE_BYTES:
+        raise QuoteError(f"{Path(path).name} is over {MAX_EDITOR_FILE_BYTES // 2**20} MiB: "
+                         "far more than any model here can read.")
+    original = PromptInput.from_file(path).messages[-1].content
+    text = as_in_editor(original)
+    if count is not None and len(text) >= PRIME_CHARS:
+        count(text)
+    return text, conversion_notice(original)

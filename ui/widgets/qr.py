@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
@@ -17,6 +16,8 @@ def eip681_uri(address: str, chain_id: int | None) -> str:
 
 
 def qr_pixmap(text: str, scale: int = 6, dark: bool = False) -> QPixmap:
+    import segno  # 3 MiB resident: only once a QR is shown
+
     buf = io.BytesIO()
     qr = segno.make(text, error="m")
     qr.save(buf, kind="png", scale=scale, border=2,

@@ -11,7 +11,16 @@ import math
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.theme import colour
@@ -27,6 +36,53 @@ SPIN_MAX = 2**31 - 1
 DASH = "—"
 
 
+class BudgetBox(QSpinBox):
+    """The output budget. A whole number out of the model's range stays as typed, for the panel to refuse in
+    words: Qt's spin box would reject the keystroke that leaves the range, so "5000" under a maximum of 4,096
+    silently became 500. Leaving the box (or Enter) then puts the nearest allowed value in it."""
+
+    MAX_DIGITS = 12
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model_name = ""
+
+    def fixup(self, text: str) -> str:
+        """Leaving the box with a number out of range: the nearest allowed one (Qt's own "nearest" is the
+        bound nearest to zero, whatever was typed)."""
+        digits = self.typed_digits(text)
+        if not digits:
+            return super().fixup(text)  # type: ignore[func-returns-value,no-any-return]
+        return self.textFromValue(min(max(int(digits), self.minimum()), self.maximum())) + self.suffix()
+
+    def validate(self, text: str, pos: int) -> object:
+        state, text, pos = super().validate(text, pos)  # type: ignore[misc]
+        digits = self.typed_digits(text)
+        if state == QValidator.State.Invalid and digits and len(digits) <= self.MAX_DIGITS:
+            state = QValidator.State.Intermediate
+        return state, text, pos
+
+    def typed_digits(self, text: str | None = None) -> str:
+        """The digits typed (group separators and the suffix left out); "" when there is anything else."""
+        raw = (self.lineEdit().text() if text is None else text).removesuffix(self.suffix())
+        raw = raw.replace(self.locale().groupSeparator(), "").strip()
+        return raw if raw.isascii() and raw.isdigit() else ""
+
+    def problem(self) -> str:
+        """Why the budget as typed cannot be used, in words; "" when it can."""
+        digits = self.typed_digits()
+        most = count_text(self.maximum())
+        of_model = f"{self.model_name}'s" if self.model_name else "the model's"
+        if not digits:
+            return f"Enter an output budget: 1 to {most} tokens."
+        n = int(digits)
+        if n < self.minimum():
+            return f"The output budget must be at least 1 token (up to {most})."
+        if n > self.maximum():
+            return f"{count_text(n)} tokens is over {of_model} output limit of {most} tokens. Lower the budget."
+        return ""
+
+
 def _share(cost: Decimal) -> tuple[str, str]:
     """(short text, tooltip) for an exact cost share in base units, which may carry a fraction of a unit.
     The short text is rounded up, like every amount the user will pay."""
@@ -38,7 +94,8 @@ def _share(cost: Decimal) -> tuple[str, str]:
 
 
 class QuotePanel(QFrame):
-    budget_changed = Signal(int)
+    budget_changed = Signal(int)  # a budget in the model's range
+    budget_edited = Signal()  # anything typed in the box, in range or not
     compare_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -64,7 +121,7 @@ class QuotePanel(QFrame):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.input_tokens = self._value()
-        self.budget = QSpinBox()
+        self.budget = BudgetBox()
         self.budget.setRange(1, DEFAULT_BUDGET)
         self.budget.setValue(DEFAULT_BUDGET)
         self.budget.setSuffix(" tokens")
@@ -72,6 +129,7 @@ class QuotePanel(QFrame):
         self.budget.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.budget.setKeyboardTracking(True)
         self.budget.valueChanged.connect(self.budget_changed)
+        self.budget.lineEdit().textChanged.connect(lambda _text: self.budget_edited.emit())
         self.budget_max = plain_label()
         self.budget_max.setProperty("role", "subtitle")
         self.budget_max.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -148,10 +206,20 @@ class QuotePanel(QFrame):
                 self._budget_set = True
         finally:
             self.budget.blockSignals(False)
+        self.budget.model_name = model.model
         self.budget_max.setText(f"at most {count_text(model.max_output)} for {model.model}")
+
+    def set_budget(self, value: int) -> None:
+        """A budget chosen before (clamped to the model's maximum); emits ``budget_changed`` if it changes."""
+        self._budget_set = True
+        self.budget.setValue(value)
 
     def output_budget(self) -> int:
         return self.budget.value()
+
+    def budget_problem(self) -> str:
+        """Why the budget as typed cannot be priced ("" when it can): the quote is refused meanwhile."""
+        return self.budget.problem()
 
     # --- states ---
     def _set_state(self, state: str) -> None:

@@ -106,9 +106,8 @@ def cmd_topup(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_receive(args: argparse.Namespace, ctx: CliContext) -> int:
-    request = ctx.service.payment_request(_account(args, ctx), args.amount, args.asset)
-    if args.qr:
-        ctx.service.write_payment_qr(request["uri"], Path(args.qr))
+    request = ctx.service.payment_request(_account(args, ctx), args.amount, args.asset,
+                                          qr=Path(args.qr) if args.qr else None)
     if args.json:
         ctx.print_json({**request, **({"qr": args.qr} if args.qr else {})})
     else:
@@ -131,11 +130,12 @@ def cmd_send(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_tx_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    status = "pending" if args.pending else None
     try:
-        ctx.service.refresh_transactions()
+        records = ctx.service.transactions(status, refresh=True)
     except WalletError as e:  # offline: list what is stored, and say so
         say(args, f"note: could not check the network ({e.user_message}); statuses as last known.")
-    records = ctx.service.transactions("pending" if args.pending else None)
+        records = ctx.service.transactions(status)
     if args.json:
         ctx.print_json([r.to_json() for r in records])
     else:

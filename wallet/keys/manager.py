@@ -23,7 +23,7 @@ from wallet.keys import keystore, mnemonic
 from wallet.keys import secrets_io as sio
 from wallet.keys.lockstate import Session, Throttle
 from wallet.keys.metadata import AccountInfo, AccountRecord, WalletMeta, load_meta, save_meta
-from wallet.keys.rotation import change_password, recover
+from wallet.keys.rotation import change_password, recover, reset_password
 from wallet.keys.unlocked import LockReason, Unlocked
 from wallet.keys.vault import Vault, open_vault
 
@@ -350,6 +350,19 @@ class KeyManager:
             finally:
                 opened.wipe()
             log.info("password changed")
+
+    def reset_password(self, phrase: str, new: str) -> None:
+        """A forgotten password: the wallet's own recovery phrase sets a new one and unlocks. Imported keys,
+        sealed under the forgotten password, become missing secrets to import again."""
+        check_new_password(new)
+        canonical = mnemonic.normalize(phrase)
+        with self._op:
+            meta = recover(self.vault, self._existing(), self._save)
+            lost = {a.address for a in meta.accounts if a.kind == "imported"}
+            reset_password(self.vault, meta, canonical, new, self._scrypt_n, self._save)  # checks the phrase
+            self._throttle.success()  # whoever holds the phrase owns the wallet; old failures no longer count
+            self._unlocked.start(sio.session_from(meta, sio.Opened(phrase=canonical, missing=lost)))
+            log.info("password reset with the recovery phrase; %d imported keys to import again", len(lost))
 
     # --- signing ---
     def signer(self, address: str) -> LocalAccount:

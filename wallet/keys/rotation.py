@@ -1,4 +1,5 @@
-"""Changing the password so that an interruption at any point leaves exactly one password working.
+"""Changing (or, with the recovery phrase, resetting) the password so that an interruption at any point
+leaves exactly one password working.
 
 The steps, each safe to die after:
 1. accounts.json records ``pending_generation`` (the new entries' generation) — nothing else changes yet;
@@ -14,6 +15,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from wallet.errors import InvalidInput
+from wallet.keys import mnemonic
 from wallet.keys import secrets_io as sio
 from wallet.keys.metadata import WalletMeta
 from wallet.keys.vault import Vault
@@ -44,6 +47,26 @@ def recover(vault: Vault, meta: WalletMeta, save: Save) -> WalletMeta:
 def change_password(
     vault: Vault, meta: WalletMeta, opened: sio.Opened, new: str, scrypt_n: int, save: Save
 ) -> None:
+    _rotate(vault, meta, opened.phrase, opened.keys, new, scrypt_n, save)
+
+
+def reset_password(vault: Vault, meta: WalletMeta, phrase: str, new: str, scrypt_n: int, save: Save) -> None:
+    """A forgotten password: the recovery phrase, once it proves to be this wallet's (it derives the first
+    account), is sealed under ``new`` by the same steps as a change. The imported keys were sealed under the
+    forgotten password and cannot be opened: their entries go with the old generation, and their accounts
+    stay as missing secrets (address and label kept) until each key is imported again."""
+    first = next((a for a in meta.accounts if a.kind == "hd" and a.index == 0), None)
+    if meta.mnemonic_secret is None or first is None:
+        raise InvalidInput("This wallet has no recovery phrase: its accounts were imported one by one, so its "
+                           "password cannot be reset. Import each key again into a new wallet.")
+    if mnemonic.derive_address(mnemonic.to_seed(phrase), 0) != first.address:
+        raise InvalidInput(f"This recovery phrase is not this wallet's: its first account is not "
+                           f"{first.address}. Check the words and their order.")
+    _rotate(vault, meta, phrase, {}, new, scrypt_n, save)
+
+
+def _rotate(vault: Vault, meta: WalletMeta, phrase: str | None, keys: dict[str, bytearray], new: str,
+            scrypt_n: int, save: Save) -> None:
     imported = [a for a in meta.accounts if a.kind == "imported"]
     old_names = [n for n in [meta.mnemonic_secret, *(a.secret for a in imported)] if n]
     new_gen = max(meta.generation, meta.pending_generation or 0) + 1
@@ -51,9 +74,9 @@ def change_password(
     meta.pending_generation = new_gen
     save(meta)
 
-    if opened.phrase is not None:
-        sio.seal_phrase(vault, meta.mnemonic_entry(new_gen), opened.phrase, new, scrypt_n)
-    for address, key in opened.keys.items():
+    if phrase is not None:
+        sio.seal_phrase(vault, meta.mnemonic_entry(new_gen), phrase, new, scrypt_n)
+    for address, key in keys.items():
         sio.store_key(vault, meta.key_entry(address, new_gen), key, new, scrypt_n)
 
     meta.generation = new_gen

@@ -17,6 +17,7 @@ from wallet.addresses import parse_address
 from wallet.config import DataDir, Settings
 from wallet.errors import InvalidInput
 from wallet.events import AccountsChanged, AccountSelected, EventBus, LockChanged, SettingsChanged
+from wallet.keys.metadata import WalletMeta, load_meta
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -60,19 +61,34 @@ class AccountService:
         if manager is not None:
             manager.close()
 
-    # --- the accounts ---
+    def prepare_keys(self) -> None:
+        """Load the key libraries and open the key manager now (~1 s, mostly importing eth_account), so that
+        the first unlock or import does not wait for them."""
+        self._keys  # noqa: B018 - the property does the loading
+
+    def keys_ready(self) -> bool:
+        """True once the key libraries are loaded: an unlock starts at once."""
+        return self._manager is not None
+
+    # --- the accounts: read from accounts.json alone, so the first screen needs no key library ---
+    def _meta(self) -> WalletMeta | None:
+        return load_meta(self._data_dir.accounts_file)
+
     def has_wallet(self) -> bool:
-        return self._keys.has_wallet()
+        meta = self._meta()
+        return meta is not None and bool(meta.accounts)
 
     def has_mnemonic(self) -> bool:
-        return self._keys.has_mnemonic()
+        meta = self._meta()
+        return meta is not None and meta.mnemonic_secret is not None
 
     def accounts(self) -> list[AccountInfo]:
-        return self._keys.list_accounts()
+        meta = self._meta()
+        return [a.info() for a in meta.accounts] if meta else []
 
     def current_account(self) -> str | None:
         """The account the app shows and pays from; the first one unless the user picked another."""
-        known = [a.address for a in self._keys.list_accounts()]
+        known = [a.address for a in self.accounts()]
         chosen = self._settings.extra.get(CURRENT_ACCOUNT_KEY)
         if chosen in known:
             return str(chosen)
@@ -80,7 +96,7 @@ class AccountService:
 
     def select_account(self, address: str) -> None:
         addr = parse_address(address)
-        if addr not in [a.address for a in self._keys.list_accounts()]:
+        if addr not in [a.address for a in self.accounts()]:
             raise InvalidInput(f"The account {addr} is not in this wallet.")
         self._settings.extra[CURRENT_ACCOUNT_KEY] = addr
         self._settings.save(self._data_dir)
@@ -89,7 +105,7 @@ class AccountService:
     def _added(self, select: str | None = None) -> None:
         self._bus.publish(AccountsChanged())
         if select is not None or self.current_account() is None:
-            accounts = self._keys.list_accounts()
+            accounts = self.accounts()
             if accounts:
                 self.select_account(select or accounts[0].address)
 
@@ -160,6 +176,11 @@ class AccountService:
     def change_password(self, old: str, new: str) -> None:
         self._keys.change_password(old, new)
 
+    def reset_password(self, phrase: str, new: str) -> None:
+        """Forgotten password: this wallet's recovery phrase sets a new one, and the wallet is unlocked."""
+        self._keys.reset_password(phrase, new)
+        self._bus.publish(LockChanged(False))
+
     def missing_secrets(self) -> list[str]:
         return self._keys.missing_secrets()
 
@@ -169,13 +190,23 @@ class AccountService:
         self._bus.publish(LockChanged(False))
 
     def lock(self) -> None:
-        self._keys.lock()  # publishes LockChanged through the manager's on_lock hook
+        with self._lock:
+            manager = self._manager
+        if manager is not None:  # else no key was ever opened in this process
+            manager.lock()  # publishes LockChanged through the manager's on_lock hook
 
     def is_locked(self) -> bool:
-        return self._keys.is_locked()
+        """A process whose key manager is not open yet has never been unlocked: no key library is loaded to
+        say so."""
+        with self._lock:
+            manager = self._manager
+        return manager is None or manager.is_locked()
 
     def touch(self) -> None:
-        self._keys.touch()
+        with self._lock:
+            manager = self._manager
+        if manager is not None:
+            manager.touch()
 
     def auto_lock_minutes(self) -> int:
         return self._settings.auto_lock_minutes

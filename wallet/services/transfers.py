@@ -82,13 +82,17 @@ class TransferService:
         return addr
 
     # --- receive ---
-    def payment_request(self, account: str, amount: str | None = None, asset: str = "AIT") -> dict[str, str]:
-        """``{"address", "uri"}``: the account and an EIP-681 request for ``amount`` (or any amount)."""
+    def payment_request(self, account: str, amount: str | None = None, asset: str = "AIT", *,
+                        qr: Path | None = None) -> dict[str, str]:
+        """``{"address", "uri"}``: the account and an EIP-681 request for ``amount`` (or any amount); with ``qr``,
+        the request is also written there as a PNG QR code."""
         addr = parse_address(account)
         value = None if amount in (None, "") else parse_amount(str(amount), allow_zero=False)
         profile = self._profile()
         token = profile.contract("AIToken") if asset == "AIT" else None
         uri = eip681.build_uri(asset=_asset(asset), to=addr, chain_id=profile.chain_id, token=token, amount=value)
+        if qr is not None:
+            self.write_qr(uri, qr)
         return {"address": addr, "uri": uri}
 
     @staticmethod
@@ -278,7 +282,10 @@ class TransferService:
             raise InvalidInput(f"The wallet sent no transaction {tx_hash[:80]} on this network.")
         return rec
 
-    def transactions(self, status: str | None = None) -> list[TxRecord]:
+    def transactions(self, status: str | None = None, *, refresh: bool = False) -> list[TxRecord]:
+        """The wallet's transactions on this network (``refresh``: checked against the chain first)."""
+        if refresh:
+            self.refresh()
         chain_id = self._profile().chain_id
         with self._db.read() as conn:
             if status is not None:
