@@ -38,7 +38,7 @@ def _record(r: sqlite3.Row | tuple) -> WalletRecord:
      nonce, status, tx_hash, reason, usage_in, usage_out, response_id, dispute, own_in, own_out,
      budget) = tuple(r)
     history_status = Status.DISPUTED if status == "settled" and dispute else _STATUS.get(status, Status.PENDING)
-    if isinstance(dispute, str):  # json_extract gives an object as its JSON text
+    if isinstance(dispute, str) and dispute.startswith("{"):  # json_extract gives an object as its JSON text
         dispute = json.loads(dispute)
     input_tokens = own_in if own_in is not None else usage_in
     output_tokens = own_out if own_out is not None else usage_out
