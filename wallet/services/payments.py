@@ -133,6 +133,8 @@ class PaymentService:
     def expected_charge(self, quote: Quote) -> ExpectedCharge:
         from wallet.payments.expected import expected_charge
 
+        if not self._data_dir.database.exists():  # no payment yet: a quote never creates the database
+            return expected_charge(quote, [])
         chain_id = self._network.profile().chain_id
         return expected_charge(quote, self.store.fill_history(chain_id, quote.provider_id, quote.model))
 
