@@ -114,7 +114,7 @@ class Facilitator:
         self._lock = threading.Lock()
         self._remembered: dict[str, _Remembered] = {}
         self.register(ExactEvmFacilitatorScheme(self.fee_signer), same_requirements)
-        self.register(UptoFacilitatorScheme(self, int(network.split(":", 1)[1])), up_to_verified_amount)
+        self.register(UptoFacilitatorScheme(self, int(network.split(":", 1)[1]), rpc_url), up_to_verified_amount)
 
     def __repr__(self) -> str:
         return f"Facilitator({self.network}, {self.address}, payees={self.payee_keys.addresses()})"

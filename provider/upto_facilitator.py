@@ -1,9 +1,10 @@
 """The facilitator's side of metered payment (x402 ``upto`` over ``eip3009-upto``), as an SDK facilitator scheme.
 
-* **verify** — the authorization is a ``ReceiveUpToAuthorization`` signed by its ``from`` for this payTo, its
-  maximum is the option's amount and that amount is the metering rule on the stated facts (input tokens, output
-  budget, prices), the validity window is open, the facilitator holds the payTo's settlement key, and a
-  simulation of ``receiveWithAuthorizationUpTo`` at the maximum, sent from the payTo, succeeds.
+* **verify** — the authorization pays this payTo, its maximum is the option's amount and that amount is the
+  metering rule on the stated facts (input tokens, output budget, prices), the validity window is open, the
+  facilitator holds the payTo's settlement key, and a simulation of ``receiveWithAuthorizationUpTo`` at the
+  maximum, sent from the payTo, succeeds — which is the token itself checking the payer's signature
+  (``ReceiveUpToAuthorization``, ECDSA or ERC-1271), the unused nonce, the window and the balance.
 * **settle** — only an amount the answer justifies: the facilitator reads the response body it is given
   (``usage.responseBody``), counts the output under the model's encoding with the metering rule, and refuses
   any other amount. Then the payTo's key submits ``receiveWithAuthorizationUpTo`` with that value (0 included:
@@ -27,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from x402.mechanisms.evm.upto import UptoEvmFacilitatorScheme
 from x402.schemas import PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse
 
-from wallet.chain.contracts import load_artifact
 from wallet.errors import InvalidInput, QuoteError, WalletError
 from wallet.payments.receipt import UsageReceipt, body_hash
 from wallet.payments.upto import (
@@ -35,8 +35,6 @@ from wallet.payments.upto import (
     UPTO,
     UPTO_METHOD,
     MeteringFacts,
-    receive_up_to_message,
-    token_domain,
 )
 from wallet.safe_io import loads_bounded
 
@@ -54,6 +52,16 @@ _SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")
 _UINT = re.compile(r"^[0-9]{1,78}$")
 
 UNJUSTIFIED = "usage_does_not_justify_amount"
+RECEIVE_UP_TO_ARGS = ("address", "address", "uint256", "uint256", "uint256", "uint256", "bytes32", "bytes")
+
+
+def _selector(signature: str) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(text=signature)[:4]
+
+
+RECEIVE_UP_TO_SELECTOR = _selector(f"receiveWithAuthorizationUpTo({','.join(RECEIVE_UP_TO_ARGS)})")
 
 
 class Unjustified(ValueError):
@@ -92,6 +100,12 @@ class UptoAuthorization:
         return (Web3.to_checksum_address(self.payer), Web3.to_checksum_address(self.pay_to), self.max_value, value,
                 self.valid_after, self.valid_before, bytes.fromhex(self.nonce[2:]), bytes.fromhex(self.signature[2:]))
 
+    def calldata(self, value: int) -> bytes:
+        """``receiveWithAuthorizationUpTo(…, value, …)`` ABI-encoded (no contract object: that costs milliseconds)."""
+        from eth_abi import encode
+
+        return RECEIVE_UP_TO_SELECTOR + encode(list(RECEIVE_UP_TO_ARGS), list(self.call_args(value)))
+
 
 def is_permit2(payload: PaymentPayload, requirements: PaymentRequirements) -> bool:
     return (requirements.extra or {}).get("assetTransferMethod") != UPTO_METHOD and isinstance(
@@ -102,10 +116,12 @@ class UptoFacilitatorScheme:
     scheme = UPTO
     caip_family = "eip155:*"
 
-    def __init__(self, facilitator: Facilitator, chain_id: int) -> None:
+    def __init__(self, facilitator: Facilitator, chain_id: int, rpc_url: str) -> None:
+        from web3 import Web3
+
         self._facilitator = facilitator
         self._chain_id = chain_id
-        self._abi = load_artifact("AIToken")["abi"]
+        self._rpc = Web3(Web3.HTTPProvider(rpc_url)).provider   # bare JSON-RPC for the simulation
         self._permit2 = UptoEvmFacilitatorScheme(facilitator.fee_signer)
 
     def get_extra(self, network: str) -> dict[str, Any]:
@@ -140,9 +156,6 @@ class UptoFacilitatorScheme:
 
     def _check(self, auth: UptoAuthorization, facts: MeteringFacts, req: PaymentRequirements,
                ) -> tuple[str, str] | None:
-        from eth_account import Account
-        from eth_account.messages import encode_typed_data
-
         if auth.pay_to.lower() != req.pay_to.lower():
             return "invalid_upto_recipient", "the authorization pays another address than the payTo"
         if str(auth.max_value) != req.amount:
@@ -161,25 +174,23 @@ class UptoFacilitatorScheme:
             return "invalid_upto_valid_after", "the authorization is not valid yet"
         if auth.valid_before > now + req.max_timeout_seconds + 60:
             return "invalid_upto_valid_before", "the authorization stays valid longer than the option allows"
-        extra = req.extra or {}
-        domain = token_domain(str(extra.get("name")), str(extra.get("version")), self._chain_id, req.asset)
-        message = receive_up_to_message(domain, auth.payer, auth.pay_to, auth.max_value, auth.valid_after,
-                                        auth.valid_before, auth.nonce)
         try:
-            signer = Account.recover_message(encode_typed_data(full_message=message), signature=auth.signature)
-        except Exception:  # a signature that cannot be recovered is simply not the payer's
-            signer = ""
-        if signer.lower() != auth.payer.lower():
-            return "invalid_upto_signature", "the signature is not the payer's"
-        try:
-            payee = self._facilitator.payee_signer(auth.pay_to)
+            self._facilitator.payee_signer(auth.pay_to)
         except WalletError:
             return "no_settlement_key_for_payee", f"this facilitator cannot settle for {auth.pay_to}"
+        return self._simulate(auth, req.asset)
+
+    def _simulate(self, auth: UptoAuthorization, asset: str) -> tuple[str, str] | None:
+        """``receiveWithAuthorizationUpTo`` at the maximum, from the payTo, as an ``eth_call``: what would fail."""
+        call = {"from": auth.pay_to, "to": asset, "data": "0x" + auth.calldata(auth.max_value).hex()}
         try:
-            payee.read_contract(req.asset, self._abi, "receiveWithAuthorizationUpTo", *auth.call_args(auth.max_value))
-        except Exception as e:
-            return _revert_reason(e)
-        return None
+            answer = self._rpc.make_request("eth_call", [call, "latest"])
+        except Exception as e:  # the node cannot be reached: nothing can be settled either
+            return "invalid_upto_simulation", f"the chain could not be asked ({e.__class__.__name__})"
+        error = answer.get("error") if isinstance(answer, dict) else "no answer"
+        if not error:
+            return None
+        return _revert_reason(str(error.get("message", error)) if isinstance(error, dict) else str(error))
 
     # --- settle ---
     def settle(self, payload: PaymentPayload, requirements: PaymentRequirements, context: Any = None,
@@ -195,13 +206,11 @@ class UptoFacilitatorScheme:
             return _failed(UNJUSTIFIED, str(e), network)
         except ValueError as e:
             return _failed("invalid_upto_payload", str(e), network)
-        problem = self._check(auth, facts, requirements.model_copy(update={"amount": str(auth.max_value)}))
-        if problem is not None:
-            return _failed(*problem, network, payer=auth.payer)
-        payee = self._facilitator.payee_signer(auth.pay_to)
+        if auth.pay_to.lower() != requirements.pay_to.lower() or str(auth.max_value) != _verified_max(requirements):
+            return _failed("invalid_upto_payload", "the authorization is not the one verified", network)
         try:
-            tx = payee.write_contract(requirements.asset, self._abi, "receiveWithAuthorizationUpTo",
-                                      *auth.call_args(amount))
+            payee = self._facilitator.payee_signer(auth.pay_to)
+            tx = payee.send_transaction(requirements.asset, auth.calldata(amount))
             mined = payee.wait_for_transaction_receipt(tx)
         except Exception as e:
             log.warning("metered settlement failed: %s", e)
@@ -238,6 +247,15 @@ class UptoFacilitatorScheme:
         return asked, metered.output_tokens
 
 
+def _verified_max(requirements: PaymentRequirements) -> str:
+    """The maximum the verified option named: the metering rule on its facts (the settlement policy keeps every
+    field of the requirements but the amount as verified)."""
+    try:
+        return str(MeteringFacts.from_json((requirements.extra or {}).get(METERING)).maximum)
+    except (ValueError, QuoteError):
+        return ""
+
+
 def _response_body(payload: Any) -> bytes:
     usage = payload.get("usage") if isinstance(payload, dict) else None
     text = usage.get("responseBody") if isinstance(usage, dict) else None
@@ -249,8 +267,7 @@ def _response_body(payload: Any) -> bytes:
         raise ValueError("the response body is not base64") from None
 
 
-def _revert_reason(e: Exception) -> tuple[str, str]:
-    text = str(e)
+def _revert_reason(text: str) -> tuple[str, str]:
     low = text.lower()
     if "used or canceled" in low:
         return "invalid_upto_nonce_already_used", "the authorization was already used or cancelled"
@@ -258,6 +275,8 @@ def _revert_reason(e: Exception) -> tuple[str, str]:
         return "insufficient_funds", "the payer's balance does not cover the maximum"
     if "expired" in low or "not yet valid" in low:
         return "invalid_upto_valid_before", text[:200]
+    if "invalid signature" in low:
+        return "invalid_upto_signature", "the signature is not the payer's"
     return "invalid_upto_simulation", f"the settlement would fail: {text[:200]}"
 
 

@@ -99,6 +99,10 @@ def test_inconsistent_metering_and_a_payee_without_a_key_are_refused_at_verify(c
         lie = requirements(chain, pay_to.address, facts, facts.maximum + 1)
         verdict = call(fac.url, "/verify", signed(chain, payer, lie), lie)
         assert (verdict["isValid"], verdict["invalidReason"]) == (False, "invalid_upto_metering")
+        forged = signed(chain, Account.create(), req := requirements(chain, pay_to.address, facts))
+        forged["payload"]["authorization"]["from"] = payer.address   # someone else's signature, the payer's name
+        verdict = call(fac.url, "/verify", forged, req)
+        assert (verdict["isValid"], verdict["invalidReason"]) == (False, "invalid_upto_signature")
         stranger: LocalAccount = Account.create()
         theirs = requirements(chain, stranger.address, facts)
         verdict = call(fac.url, "/verify", signed(chain, payer, theirs), theirs)
