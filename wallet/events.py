@@ -75,6 +75,30 @@ class ProvidersChanged:
 
 
 @dataclass(frozen=True)
+class HistoryChanged:
+    """Rows of the history were added, recomputed or dropped (a sync, a new record, a reorg)."""
+
+    chain_id: int
+
+
+@dataclass(frozen=True)
+class HistorySyncProgress:
+    block: int  # the last block read
+    head: int
+
+
+@dataclass(frozen=True)
+class TransferReceived:
+    """AIT or ETH arrived at one of the wallet's accounts (announced once, when the sync first sees it)."""
+
+    account: str
+    asset: str  # "AIT" | "ETH"
+    amount: int  # base units / wei
+    sender: str | None  # None for newly minted AIT
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class PaymentProgress:
     """A payment moved on: "requesting", "signing", "waiting for the provider", "verifying", "settled"."""
 
@@ -95,11 +119,34 @@ class PaymentSettled:
 
 
 @dataclass(frozen=True)
+class TransactionStatusChanged:
+    """A transaction the wallet sent was confirmed, failed, replaced or expired."""
+
+    tx_hash: str
+    status: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class PaymentRecorded:
     """A payment record was written or changed (refused, pending, expired, cancelled, a problem noted)."""
 
     intent_id: int
     status: str
+
+
+@dataclass(frozen=True)
+class PaymentDisputed:
+    """A metered payment settled on chain does not match the wallet's own count, or its usage receipt does not
+    hold: it is kept as a dispute (``WalletService.payment(intent_id)`` has the evidence) and marks the
+    provider (``WalletService.disputes_by_provider()``)."""
+
+    intent_id: int
+    account: str
+    provider_id: int
+    charged: int     # AIT base units, as the chain shows
+    expected: int    # the metering rule on the wallet's own count
+    tx_hash: str
 
 
 @dataclass(frozen=True)

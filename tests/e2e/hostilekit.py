@@ -14,6 +14,7 @@ import contextlib
 import socket
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
@@ -91,12 +92,41 @@ def dribble(first: bytes, byte: bytes, every: float, stop: threading.Event, time
 Rewrite = Callable[[int, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
+def forward(upstream: str, request: Request) -> tuple[int, dict[str, str], bytes]:
+    """``request`` sent on to ``upstream`` (a real gateway): its answer's status, x402 headers and body."""
+    keep = {k: v for k, v in request.headers.items() if k in ("content-type", "payment-signature")}
+    r = httpx.request(request.method, upstream + request.path, content=request.body, headers=keep, timeout=60)
+    headers = {k: v for k, v in r.headers.items() if k in ("content-type", "payment-required", "payment-response")}
+    return r.status_code, headers, r.content
+
+
 def proxy_to(upstream: str, rewrite: Rewrite) -> Handler:
     """Forward to ``upstream`` (a real gateway), answering with what ``rewrite`` makes of its answer."""
     def handler(conn: socket.socket, request: Request) -> None:
-        keep = {k: v for k, v in request.headers.items() if k in ("content-type", "payment-signature")}
-        r = httpx.request(request.method, upstream + request.path, content=request.body, headers=keep, timeout=60)
-        headers = {k: v for k, v in r.headers.items() if k in ("content-type", "payment-required",
-                                                                "payment-response")}
-        respond(conn, *rewrite(r.status_code, headers, r.content))
+        respond(conn, *rewrite(*forward(upstream, request)))
+    return handler
+
+
+def paid_then_dribbled(upstream: str, stop: threading.Event, every: float = 0.2) -> Handler:
+    """Forward every request to ``upstream``; the answer to a paid one (which the gateway has settled) is then
+    dribbled a header line at a time instead of sent."""
+    def handler(conn: socket.socket, request: Request) -> None:
+        status, headers, body = forward(upstream, request)
+        if "payment-signature" not in request.headers:
+            respond(conn, status, headers, body)
+            return
+        dribble(b"HTTP/1.1 200 OK\r\n", b"x-a: b\r\n", every, stop)(conn, request)
+    return handler
+
+
+def fanned_out(upstream: str, copies: int, answers: list[tuple[int, dict[str, str], bytes]]) -> Handler:
+    """Forward to ``upstream``; a paid request is sent ``copies`` times at once (a provider's front end replaying
+    one signature). Every answer goes to ``answers``; the payer gets the first 200."""
+    def handler(conn: socket.socket, request: Request) -> None:
+        if "payment-signature" not in request.headers:
+            respond(conn, *forward(upstream, request))
+            return
+        with ThreadPoolExecutor(copies) as pool:
+            answers.extend(pool.map(lambda _: forward(upstream, request), range(copies)))
+        respond(conn, *next((a for a in answers if a[0] == 200), answers[0]))
     return handler

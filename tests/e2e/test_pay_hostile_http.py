@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 from clirun import run_cli
 from eth_account.signers.local import LocalAccount
-from gatewaykit import TEST_MODELS, PrivateChain, RunningGateway, new_payer, register_provider
-from hostilekit import HostileServer, dribble, proxy_to
+from gatewaykit import TEST_MODELS, PrivateChain, RunningGateway, Upstream, new_payer, register_provider
+from hostilekit import HostileServer, dribble, fanned_out, paid_then_dribbled, proxy_to
 from paykit import cli_wallet, flow_for, token_of
 
+from provider.backends import OpenAIProxy, UpstreamConfig
 from provider.register import register
+from provider.serve import ServerThread
 from wallet.errors import ProviderError
 from wallet.payments.flow import PaymentFlow, Task
 from wallet.payments.intents import REFUSED, SETTLED
@@ -43,8 +45,15 @@ def wallet(chain, payer, tmp_path: Path) -> PaymentFlow:
     return flow_for(chain.profile, tmp_path / "wallet.sqlite3", payer, answer_timeout=2)
 
 
-def task(provider_id: int, prompt: str = "Tell me about x402.") -> Task:
-    return Task(provider_id, MODEL, PromptInput.text(prompt), 64)
+def task(provider_id: int, prompt: str = "Tell me about x402.", scheme: str = "exact") -> Task:
+    return Task(provider_id, MODEL, PromptInput.text(prompt), 64, scheme)
+
+
+def metered_gateway(chain, start_gateway: Callable[..., RunningGateway], **options: Any,
+                    ) -> tuple[int, Any, Any, RunningGateway]:
+    """A provider of this test's own, served by a gateway whose facilitator settles its metered payments."""
+    provider_id, owner, pay_to = register_provider(chain)
+    return provider_id, owner, pay_to, start_gateway(provider_id, chain=chain, payees=(pay_to,), **options)
 
 
 @pytest.mark.parametrize("first", [b"HTTP/1.1 402 Payment Required\r\n",
@@ -74,25 +83,70 @@ def _lying_settlement(transaction: str) -> Callable[[int, dict[str, str], bytes]
     return rewrite
 
 
+@pytest.mark.parametrize("scheme", ["exact", "upto"])
 @pytest.mark.parametrize("transaction", ["0xnot-a-hash", "0x" + "11" * 32, "", "0x" + "ab" * 2000],
                          ids=["malformed", "unknown", "empty", "long"])
 def test_a_settlement_header_that_lies_about_its_transaction_loses_neither_answer_nor_record(
-        chain, payer, wallet: PaymentFlow, start_gateway: Callable[..., RunningGateway], transaction: str) -> None:
-    provider_id, owner, pay_to = register_provider(chain)
-    gateway = start_gateway(provider_id, chain=chain)
+        chain, payer, wallet: PaymentFlow, start_gateway: Callable[..., RunningGateway], transaction: str,
+        scheme: str) -> None:
+    provider_id, owner, pay_to, gateway = metered_gateway(chain, start_gateway)
     before = token_of(chain).balance_of(payer.address)
     with HostileServer(proxy_to(gateway.url, _lying_settlement(transaction))) as proxy:
         register(chain, owner, name="Lying AI", endpoint=proxy.url, pay_to=pay_to.address,
                  models=list(TEST_MODELS), provider_id=provider_id)
-        prepared = wallet.prepare(task(provider_id), payer.address)
+        prepared = wallet.prepare(task(provider_id, scheme=scheme), payer.address)
         assert prepared.verdict.ok, prepared.verdict.message
         result = wallet.pay(prepared)
-    assert result.response_text and result.paid_base_units == prepared.amount
+    assert result.scheme == scheme and result.response_text and result.paid_base_units is not None
+    assert 0 < result.paid_base_units <= prepared.amount
+    if scheme == "exact":
+        assert result.paid_base_units == prepared.amount
     assert result.tx_hash is not None and result.tx_hash.startswith("0x") and len(result.tx_hash) == 66
     record = wallet.store.get(result.intent_id)
-    assert (record.status, record.delivered, record.tx_hash) == (SETTLED, True, result.tx_hash)
+    assert (record.status, record.delivered, record.tx_hash) == (SETTLED, True, result.tx_hash), record.reason
     assert record.evidence["answer"] == result.response_text  # kept, should the wallet die before showing it
-    assert before - token_of(chain).balance_of(payer.address) == prepared.amount
+    assert before - token_of(chain).balance_of(payer.address) == result.paid_base_units
+
+
+def test_a_metered_answer_dribbled_after_settlement_ends_at_the_deadline_with_the_charge_on_record(
+        chain, payer, wallet: PaymentFlow, start_gateway: Callable[..., RunningGateway]) -> None:
+    provider_id, owner, pay_to, gateway = metered_gateway(chain, start_gateway)
+    before = token_of(chain).balance_of(payer.address)
+    stop = threading.Event()
+    with HostileServer(paid_then_dribbled(gateway.url, stop)) as proxy:
+        register(chain, owner, name="Dribbling AI", endpoint=proxy.url, pay_to=pay_to.address,
+                 models=list(TEST_MODELS), provider_id=provider_id)
+        prepared = wallet.prepare(task(provider_id, scheme="upto"), payer.address)
+        try:
+            with pytest.raises(ProviderTimeout, match="did not answer within 2 s"):
+                wallet.pay(prepared)
+        finally:
+            stop.set()
+    [record] = [i for i in wallet.store.list() if i.status != REFUSED]
+    # the gateway settled before the dribble began: the wallet finds the charge by its nonce and says it could
+    # not check it against an answer it never received
+    assert (record.scheme, record.status) == ("upto", SETTLED) and record.tx_hash
+    assert 0 < (record.charged or 0) <= record.authorized and "received no answer" in (record.reason or "")
+    assert before - token_of(chain).balance_of(payer.address) == record.charged
+
+
+@pytest.mark.parametrize("scheme", ["exact", "upto"])
+def test_one_signature_sent_many_times_at_once_runs_the_model_once_and_charges_once(
+        chain, payer, wallet: PaymentFlow, start_gateway: Callable[..., RunningGateway], scheme: str) -> None:
+    upstream = Upstream()
+    answers: list[tuple[int, dict[str, str], bytes]] = []
+    with ServerThread(upstream.app(), name="upstream") as model:
+        backend = OpenAIProxy(UpstreamConfig(model.url + "/v1", upstream.api_key))
+        provider_id, owner, pay_to, gateway = metered_gateway(chain, start_gateway, backend=backend)
+        before = token_of(chain).balance_of(payer.address)
+        with HostileServer(fanned_out(gateway.url, 6, answers)) as front:
+            register(chain, owner, name="Replaying AI", endpoint=front.url, pay_to=pay_to.address,
+                     models=list(TEST_MODELS), provider_id=provider_id)
+            result = wallet.pay(wallet.prepare(task(provider_id, scheme=scheme), payer.address))
+    assert sorted(status for status, _, _ in answers) == [200] + [402] * 5
+    assert len(upstream.received) == 1
+    assert result.scheme == scheme and wallet.store.get(result.intent_id).status == SETTLED
+    assert before - token_of(chain).balance_of(payer.address) == result.paid_base_units
 
 
 def _registered_at(chain, endpoint: str) -> int:

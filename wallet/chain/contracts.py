@@ -151,9 +151,19 @@ class AIToken(_Bound):
     def transfer(self, signer: LocalAccount, to: str, amount: int) -> Receipt:
         return self._transact(signer, "send AIT", "transfer", parse_address(to), amount)
 
+    def transfer_data(self, to: str, amount: int) -> str:
+        """Calldata of ``transfer(to, amount)``, for a transaction the caller signs with its own nonce."""
+        return str(self._c.encode_abi("transfer", args=[parse_address(to, allow_zero=True), amount]))
+
     def authorization_state(self, authorizer: str, nonce: bytes) -> bool:
         return bool(self._call("read an authorization's state", "authorizationState",
                                parse_address(authorizer), nonce))
+
+    def cancel_authorization(self, signer: LocalAccount, nonce: str, signature: bytes) -> Receipt:
+        """EIP-3009 ``cancelAuthorization`` of ``signer``'s own authorization ``nonce`` (0x + 64 hex digits),
+        sent by ``signer`` (it pays the gas)."""
+        return self._transact(signer, "cancel a payment authorization", "cancelAuthorization",
+                              parse_address(signer.address), bytes.fromhex(nonce[2:]), signature)
 
     def authorization_events(self, authorizer: str, nonce: bytes, from_block: int) -> list[AuthorizationEvent]:
         """Where an authorization was used or cancelled: AuthorizationUsed/Canceled logs for it since a block."""
@@ -221,6 +231,9 @@ class TokenSale(_Bound):
 
     def paused(self) -> bool:
         return bool(self._call("check whether the sale is paused", "paused"))
+
+    def buy_data(self, min_tokens_out: int) -> str:
+        return str(self._c.encode_abi("buy", args=[min_tokens_out]))
 
     def buy(self, signer: LocalAccount, wei: int, min_tokens_out: int) -> Receipt:
         return self._transact(signer, "buy AIT", "buy", min_tokens_out, value=wei)
