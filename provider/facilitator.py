@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -52,6 +53,7 @@ SETTLING = "settlement_in_progress"
 MISMATCH = "requirements_differ_from_verified"
 INVALID_REQUEST = "invalid_request"
 SETTLEMENT_ADDITIONS = frozenset({USAGE})
+_BASE_UNITS = re.compile(r"[0-9]{1,78}")   # a uint256 in ASCII decimal
 
 
 def same_requirements(verified: Mapping[str, Any], presented: Mapping[str, Any]) -> str | None:
@@ -66,7 +68,7 @@ def up_to_verified_amount(verified: Mapping[str, Any], presented: Mapping[str, A
     if changed:
         return changed
     amount, maximum = str(presented.get("amount")), str(verified.get("amount"))
-    if not (amount.isdigit() and maximum.isdigit()) or int(amount) > int(maximum):
+    if not (_BASE_UNITS.fullmatch(amount) and _BASE_UNITS.fullmatch(maximum)) or int(amount) > int(maximum):
         return f"the amount {amount[:80]} is over the authorized maximum {maximum[:80]}"
     return None
 

@@ -99,13 +99,18 @@ def _demand_error(header: str | None) -> str | None:
     return error if isinstance(error, str) else None
 
 
+def _canonical(hex_text: str) -> str:
+    return "".join(hex_text.split()).lower()
+
+
 def authorization_key(payload: Any) -> str:
     """One authorization however it is encoded or re-signed: its payer and nonce (EIP-3009), else the hash of the
     scheme's signed payload."""
     inner = payload.payload if isinstance(payload.payload, dict) else {}
     auth = inner.get("authorization")
     if isinstance(auth, dict) and isinstance(auth.get("from"), str) and isinstance(auth.get("nonce"), str):
-        return f"{auth['from'].lower()}:{auth['nonce'].lower()}"
+        # Whitespace dropped: hex decoding skips it, so "0xab…\n" signs and settles as the nonce "0xab…" does.
+        return f"{_canonical(auth['from'])}:{_canonical(auth['nonce'])}"
     return hashlib.sha256(json.dumps(inner, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -46,10 +46,10 @@ log = logging.getLogger(__name__)
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 MAX_RESPONSE_DEPTH = 32
 MIN_VALIDITY_LEFT = 6      # seconds: room to settle before the authorization expires
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
-_NONCE = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")
-_UINT = re.compile(r"^[0-9]{1,78}$")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_NONCE = re.compile(r"0x[0-9a-fA-F]{64}")
+_SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")
+_UINT = re.compile(r"[0-9]{1,78}")   # all used with fullmatch: "$" would let a final newline through
 
 UNJUSTIFIED = "usage_does_not_justify_amount"
 RECEIVE_UP_TO_ARGS = ("address", "address", "uint256", "uint256", "uint256", "uint256", "bytes32", "bytes")
@@ -86,7 +86,7 @@ class UptoAuthorization:
 
         def field(key: str, pattern: re.Pattern[str]) -> str:
             v = auth.get(key) if key != "signature" else payload.get("signature")
-            if not isinstance(v, str) or not pattern.match(v):
+            if not isinstance(v, str) or not pattern.fullmatch(v):
                 raise ValueError(f"authorization.{key} is missing or malformed")
             return v
 
@@ -239,7 +239,7 @@ class UptoFacilitatorScheme:
         if not isinstance(content, str):
             raise Unjustified("the response body has no text, so no usage justifies a charge")
         metered = facts.settle(content)
-        asked = int(requirements.amount) if _UINT.match(requirements.amount) else -1
+        asked = int(requirements.amount) if _UINT.fullmatch(requirements.amount) else -1
         if asked != metered.price:
             raise Unjustified(f"the answer holds {metered.output_tokens} output tokens, which the metering rule "
                              f"prices at {metered.price} base units; the settlement asked for {requirements.amount}, "

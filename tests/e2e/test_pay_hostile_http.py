@@ -15,16 +15,16 @@ from clirun import run_cli
 from eth_account.signers.local import LocalAccount
 from gatewaykit import TEST_MODELS, PrivateChain, RunningGateway, Upstream, new_payer, register_provider
 from hostilekit import HostileServer, dribble, fanned_out, paid_then_dribbled, proxy_to
-from paykit import cli_wallet, flow_for, token_of
+from paykit import cli_wallet, flow_for, serve_provider, token_of
 
 from provider.backends import OpenAIProxy, UpstreamConfig
 from provider.register import register
 from provider.serve import ServerThread
 from wallet.errors import ProviderError
 from wallet.payments.flow import PaymentFlow, Task
-from wallet.payments.intents import REFUSED, SETTLED
+from wallet.payments.intents import PENDING, REFUSED, SETTLED, RefusedPayment
 from wallet.payments.provider_http import ProviderHttp, ProviderTimeout
-from wallet.quote import PromptInput
+from wallet.quote import PromptInput, QuoteEngine
 
 pytestmark = pytest.mark.chain
 MODEL = "gpt-4o-mini"
@@ -147,6 +147,60 @@ def test_one_signature_sent_many_times_at_once_runs_the_model_once_and_charges_o
     assert len(upstream.received) == 1
     assert result.scheme == scheme and wallet.store.get(result.intent_id).status == SETTLED
     assert before - token_of(chain).balance_of(payer.address) == result.paid_base_units
+
+
+def _answer_with_claim(upstream: str, amount: str) -> Callable[..., None]:
+    """Forward the unpaid request; answer the paid one itself (nothing is settled) with a chat completion and a
+    ``PAYMENT-RESPONSE`` claiming a charge of ``amount``."""
+    from hostilekit import forward, respond
+
+    def handler(conn: Any, request: Any) -> None:
+        if "payment-signature" not in request.headers:
+            respond(conn, *forward(upstream, request))
+            return
+        claim = {"success": True, "transaction": "", "network": "eip155:31337", "amount": amount}
+        body = {"choices": [{"message": {"role": "assistant", "content": "A paid answer."}}]}
+        respond(conn, 200, {"content-type": "application/json",
+                            "payment-response": base64.b64encode(json.dumps(claim).encode()).decode()},
+                json.dumps(body).encode())
+    return handler
+
+
+@pytest.mark.parametrize("amount", ["9" * 5000, "\u00b2", "1" * 79], ids=["5000-digits", "superscript", "79-digits"])
+def test_a_settlement_header_claiming_an_absurd_charge_loses_neither_answer_nor_record(
+        chain, payer, wallet: PaymentFlow, start_gateway: Callable[..., RunningGateway], amount: str) -> None:
+    provider_id, owner, pay_to, gateway = metered_gateway(chain, start_gateway)
+    with HostileServer(_answer_with_claim(gateway.url, amount)) as proxy:
+        register(chain, owner, name="Claiming AI", endpoint=proxy.url, pay_to=pay_to.address,
+                 models=list(TEST_MODELS), provider_id=provider_id)
+        result = wallet.pay(wallet.prepare(task(provider_id, scheme="upto"), payer.address))
+    assert (result.response_text, result.status, result.paid_base_units) == ("A paid answer.", PENDING, None)
+    assert not any("reported a charge" in n for n in result.notes)
+    record = wallet.store.get(result.intent_id)
+    assert (record.status, record.delivered) == (PENDING, True)
+    assert record.evidence["answer"] == "A paid answer."
+
+
+def test_two_wallets_paying_from_one_account_at_once_sign_only_what_it_holds(
+        chain, start_gateway: Callable[..., RunningGateway], tmp_path: Path) -> None:
+    # Two wallet processes (the app and the CLI) share one database; each prepares before either pays, so each
+    # saw the whole balance free.
+    served = serve_provider(chain, start_gateway)
+    one = task(served.provider_id)
+    price = QuoteEngine(chain.registry().list_providers).quote(served.provider_id, MODEL, one.prompt,
+                                                               one.max_output).price_base_units
+    payer = new_payer(chain, ait=price * 3 // 2)
+    first, second = (flow_for(chain.profile, tmp_path / "wallet.sqlite3", payer) for _ in range(2))
+    prepared = [first.prepare(one, payer.address),
+                second.prepare(task(served.provider_id, "Another question."), payer.address)]
+    assert all(p.verdict.ok for p in prepared), [p.verdict.message for p in prepared]
+    paid = first.pay(prepared[0])
+    with pytest.raises(RefusedPayment, match="does not cover") as refused:
+        second.pay(prepared[1])
+    assert refused.value.codes == ("balance",)
+    assert token_of(chain).balance_of(payer.address) == price * 3 // 2 - (paid.paid_base_units or 0)
+    signed = [i for i in second.store.list() if i.nonce is not None]
+    assert [i.id for i in signed] == [paid.intent_id]
 
 
 def _registered_at(chain, endpoint: str) -> int:

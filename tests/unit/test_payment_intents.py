@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from wallet.payments.budgets import Budgets, day_start
-from wallet.payments.intents import EXPIRED, PENDING, REFUSED, SETTLED, IntentDraft, IntentStore, RefusedPayment
+from wallet.payments.intents import (
+    EXPIRED,
+    PENDING,
+    REFUSED,
+    SETTLED,
+    Funds,
+    IntentDraft,
+    IntentStore,
+    RefusedPayment,
+)
 from wallet.storage import Database
 from wallet.units import ONE
 
@@ -113,7 +122,7 @@ RACER = textwrap.dedent("""
     sys.path.insert(0, {tests!r})
     from test_payment_intents import draft
     from wallet.errors import PaymentRefused
-    from wallet.payments.intents import IntentStore
+    from wallet.payments.intents import Funds, IntentStore
     from wallet.storage import Database
 
     store = IntentStore(Database(Path({db!r})))
@@ -121,10 +130,11 @@ RACER = textwrap.dedent("""
     Path(str(go) + sys.argv[1]).touch()  # ready
     while not go.exists():
         time.sleep(0.001)
+    funds = Funds(int(sys.argv[2]), 0) if len(sys.argv) > 2 else None
     ok = 0
     for i in range({tries}):
         try:
-            store.reserve(draft(f"task-{{sys.argv[1]}}-{{i}}", nonce=int(sys.argv[1]) * 1000 + i))
+            store.reserve(draft(f"task-{{sys.argv[1]}}-{{i}}", nonce=int(sys.argv[1]) * 1000 + i), funds=funds)
             ok += 1
         except PaymentRefused:
             pass
@@ -132,25 +142,63 @@ RACER = textwrap.dedent("""
 """)
 
 
-def test_two_processes_racing_cannot_together_overspend_the_daily_budget(tmp_path: Path) -> None:
-    db_path = tmp_path / "wallet.sqlite3"
-    amount, allowed, tries = ONE // 10, 7, 10
-    IntentStore(Database(db_path)).set_budgets(Budgets(per_task=None, daily=allowed * amount))
-    go = tmp_path / "go"
+def race(db_path: Path, tries: int, *args: str) -> list[int]:
+    """Two processes reserving ``tries`` payments each at the same moment: how many each got."""
+    go = db_path.with_name("go")
     script = RACER.format(tests=str(Path(__file__).parent), db=str(db_path), go=str(go), tries=tries)
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(n)], stdout=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(n), *args], stdout=subprocess.PIPE, text=True)
              for n in (1, 2)]
     deadline = time.monotonic() + 60
     while not all(Path(f"{go}{n}").exists() for n in (1, 2)):  # both imported: start them at once
         assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
         time.sleep(0.01)
     go.touch()
-    counts = [int(p.communicate(timeout=60)[0]) for p in procs]
+    return [int(p.communicate(timeout=60)[0]) for p in procs]
+
+
+def test_two_processes_racing_cannot_together_overspend_the_daily_budget(tmp_path: Path) -> None:
+    db_path = tmp_path / "wallet.sqlite3"
+    amount, allowed, tries = ONE // 10, 7, 10
+    IntentStore(Database(db_path)).set_budgets(Budgets(per_task=None, daily=allowed * amount))
+    counts = race(db_path, tries)
     store = IntentStore(Database(db_path))
     assert sum(counts) == allowed
     assert store.spent_today(31337) == allowed * amount
     assert len(store.list(status=REFUSED)) == 2 * tries - allowed
     assert sorted({i.account for i in store.list()}) == [ACCOUNT]
+
+
+def test_two_processes_paying_from_one_account_cannot_together_sign_for_more_than_it_holds(
+        tmp_path: Path) -> None:
+    # Each process checked the balance before either had signed: only the reservation, in one transaction with
+    # what is already pending, can tell that the second payment is no longer covered.
+    db_path = tmp_path / "wallet.sqlite3"
+    amount, covered, tries = ONE // 10, 5, 10
+    IntentStore(Database(db_path)).set_budgets(Budgets(per_task=None, daily=None))
+    counts = race(db_path, tries, str(covered * amount))
+    store = IntentStore(Database(db_path))
+    assert sum(counts) == covered
+    assert store.outstanding(31337, ACCOUNT) == covered * amount
+    refused = store.list(status=REFUSED)
+    assert len(refused) == 2 * tries - covered
+    assert all("does not cover" in (r.reason or "") and "held by payments still pending" in (r.reason or "")
+               for r in refused)
+
+
+def test_a_payment_settled_since_the_balance_was_read_counts_against_it(store: IntentStore) -> None:
+    store.set_budgets(Budgets(per_task=None, daily=None))
+    tenth = ONE // 10
+    old = store.reserve(draft("old", tenth, nonce=1))
+    store.settle(old.id, tx_hash="0x" + "11" * 32, block_number=5, charged=tenth)   # in the balance read below
+    funds = Funds(2 * tenth, store.last_id(), frozenset({store.reserve(draft("then", tenth, nonce=2)).id}))
+    # read as 0.2 AIT with "then" pending: only "then" is to come off it
+    late = store.reserve(draft("late", tenth // 2, nonce=3), funds=funds)
+    store.settle(late.id, tx_hash="0x" + "22" * 32, block_number=6, charged=tenth // 2)
+    with pytest.raises(RefusedPayment) as refused:   # "then" may take 0.1, "late" took 0.05: 0.05 is left
+        store.reserve(draft("more", tenth, nonce=4), funds=funds)
+    assert refused.value.codes == ("balance",)
+    assert store.reserve(draft("fits", tenth // 2, nonce=5), funds=funds).status == PENDING
+    assert store.reserve(draft("unchecked", ONE, nonce=6)).status == PENDING   # no funds known: not checked
 
 
 def test_reserving_keeps_nonces_unique(store: IntentStore) -> None:

@@ -7,12 +7,14 @@ import base64
 import json
 from types import SimpleNamespace
 
+import pytest
 from eth_account import Account
 
 from provider.facilitator import payment_key, up_to_verified_amount
 from provider.misbehaviour import Misbehaviour
-from provider.paywall import _without_scheme
+from provider.paywall import _without_scheme, authorization_key
 from provider.self_settle import rewrite_receipt
+from provider.upto_facilitator import UptoAuthorization
 from provider.upto_server import UptoServerScheme
 from wallet.payments.receipt import UsageReceipt, body_hash
 from wallet.payments.upto import MeteringFacts
@@ -73,6 +75,10 @@ def test_the_upto_policy_allows_only_a_lower_or_equal_amount_of_the_same_require
     assert "over the authorized maximum" in (up_to_verified_amount(verified, {**verified, "amount": "1001"}) or "")
     assert "over the authorized maximum" in (up_to_verified_amount(verified, {**verified, "amount": "-1"}) or "")
     assert "payTo" in (up_to_verified_amount(verified, {**verified, "payTo": "0xb", "amount": "1"}) or "")
+    # what a dishonest gateway may present for settlement is refused in words, never a 500
+    for absurd in ("9" * 5000, "\u00b2", "1\n", " 1", "1" * 79):
+        assert "over the authorized maximum" in (up_to_verified_amount(verified, {**verified, "amount": absurd})
+                                                 or ""), absurd
 
 
 def test_the_settlement_body_does_not_change_which_authorization_it_is() -> None:
@@ -98,3 +104,30 @@ def test_a_demand_drops_the_metered_option_the_facilitator_cannot_settle() -> No
     header = base64.b64encode(json.dumps(doc).encode()).decode()
     assert json.loads(base64.b64decode(_without_scheme(header, "upto")))["accepts"] == [{"scheme": "exact"}]
     assert _without_scheme(header, "other") == header
+
+
+def test_a_nonce_or_address_with_a_final_newline_is_not_another_authorization() -> None:
+    # Hex decoding skips whitespace: "0x…\n" would sign and settle as "0x…" does, so it must neither pass as
+    # well-formed nor get a claim of its own (which would let a copy of one payment run the model again).
+    nonce, payer = "0x" + "ab" * 32, "0x" + "11" * 20
+    auth = {"from": payer, "to": "0x" + "22" * 20, "value": "1", "maxValue": "1", "validAfter": "0",
+            "validBefore": "9", "nonce": nonce}
+    good = {"authorization": auth, "signature": "0x" + "33" * 65}
+    assert UptoAuthorization.from_payload(good).nonce == nonce
+    for field, value in (("nonce", nonce + "\n"), ("from", payer + "\n"), ("maxValue", "1\n")):
+        with pytest.raises(ValueError, match=field):
+            UptoAuthorization.from_payload({**good, "authorization": {**auth, field: value}})
+    keys = {authorization_key(SimpleNamespace(payload={"authorization": {**auth, "nonce": n, "from": f}}))
+            for n in (nonce, nonce + "\n", nonce.upper().replace("0X", "0x"), " " + nonce)
+            for f in (payer, payer + "\n", payer.upper().replace("0X", "0x"))}
+    assert len(keys) == 1
+
+
+def test_a_usage_receipt_field_with_a_final_newline_is_malformed() -> None:
+    receipt = {"payer": "0x" + "11" * 20, "payTo": "0x" + "22" * 20, "nonce": "0x" + "ab" * 32, "maxAmount": "9",
+               "amount": "5", "inputTokens": "1", "outputTokens": "1", "inputPrice": "1", "outputPrice": "1",
+               "bodyHash": "0x" + "cd" * 32, "signature": "0x" + "33" * 65}
+    assert UsageReceipt.from_json(receipt).amount == 5
+    for field in ("amount", "nonce", "payer", "bodyHash", "signature"):
+        with pytest.raises(ValueError, match=field):
+            UsageReceipt.from_json({**receipt, field: receipt[field] + "\n"})

@@ -23,7 +23,15 @@ from wallet.endpoints import endpoint_refusal
 from wallet.errors import InvalidInput, ProviderError, WalletError
 from wallet.events import PaymentProgress, PaymentRecorded
 from wallet.payments.guard import SCHEME_PREFERENCES, GuardFacts, Reason, Verdict, check
-from wallet.payments.intents import PENDING, Intent, IntentDraft, IntentStore, RefusedPayment, bounded_text
+from wallet.payments.intents import (
+    PENDING,
+    Funds,
+    Intent,
+    IntentDraft,
+    IntentStore,
+    RefusedPayment,
+    bounded_text,
+)
 from wallet.payments.ledger import Ledger
 from wallet.payments.outcome import Outcomes, PaymentResult, Progress, Sent, error_text
 from wallet.payments.provider_http import Answer, MalformedAnswer, ProviderHttp
@@ -80,6 +88,7 @@ class PreparedPayment:
     verdict: Verdict
     head: int                        # the chain head when prepared: settlement logs are searched from here
     refusal_id: int | None = None    # the recorded refusal, when the verdict refuses
+    funds: Funds | None = None       # the account's balance when prepared, checked again as the payment is recorded
 
     @property
     def amount(self) -> int | None:
@@ -141,6 +150,7 @@ class PaymentFlow:
         url = provider.endpoint.rstrip("/") + CHAT_PATH
         key = task_key(self.chain_id, account, provider, body)
         self._progress(on_progress, PaymentProgress("requesting", provider.id))
+        last_id = self.store.last_id()   # before the balance is read: any payment reserved later it cannot reflect
         chain_reads = self._reads.submit(lambda: (self.ledger.recent_head(), self.ledger.balance(account)))
         try:
             answer = self.http.post(url, body)
@@ -159,7 +169,9 @@ class PaymentFlow:
         refusal = None
         if not verdict.ok:
             refusal = self._refuse(draft, verdict, demand=raw)
-        return PreparedPayment(task, account, provider, quote, url, body, key, demand, raw, verdict, head, refusal)
+        funds = Funds(balance, last_id, frozenset(i.id for i in self.store.pending(self.chain_id, account)))
+        return PreparedPayment(task, account, provider, quote, url, body, key, demand, raw, verdict, head, refusal,
+                               funds)
 
     def _demand_header(self, answer: Answer, url: str) -> str | None:
         if answer.status == 402:
@@ -199,7 +211,7 @@ class PaymentFlow:
         draft = self._draft(prepared.provider, prepared.quote, prepared.account, prepared.task_key, prepared.url,
                             prepared.head, amount, auth=auth, body=prepared.body, demand=prepared.demand_json)
         try:
-            intent = self.store.reserve(draft, repeat=repeat)
+            intent = self.store.reserve(draft, repeat=repeat, funds=prepared.funds)
         except RefusedPayment as e:
             self._publish(PaymentRecorded(e.intent_id, "refused"))
             raise

@@ -202,12 +202,18 @@ def _check_one(req: PaymentRequirements, facts: GuardFacts) -> list[Reason]:
                                           f"{req.max_timeout_seconds:,} seconds; the wallet signs for at most "
                                           f"{facts.validity_cap} seconds."))
     reasons += [Reason(code, text) for code, text in over_budget(amount, facts.budgets, facts.spent_today)]
-    if facts.balance - facts.outstanding < amount:
-        held = f" ({ait(facts.outstanding)} is held by payments still pending)" if facts.outstanding else ""
-        reasons.append(Reason("balance", f"The balance of {ait(facts.balance)}{held} does not cover "
-                                         f"{ait(amount)}."))
+    reasons += [Reason(code, text) for code, text in balance_reasons(facts.balance, facts.outstanding, amount)]
     reasons += earlier_payment_reasons(facts.earlier, facts.repeat)
     return reasons
+
+
+def balance_reasons(balance: int, outstanding: int, amount: int) -> list[tuple[str, str]]:
+    """(code, plain words) when ``balance``, less what pending payments may still take, does not cover ``amount``.
+    Checked by the guard, and again when the payment is recorded (another wallet process may have signed since)."""
+    if balance - outstanding >= amount:
+        return []
+    held = f" ({ait(outstanding)} is held by payments still pending)" if outstanding else ""
+    return [("balance", f"The balance of {ait(balance)}{held} does not cover {ait(amount)}.")]
 
 
 def earlier_payment_reasons(earlier: PendingTask | None, repeat: bool) -> list[Reason]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from wallet.errors import InvalidInput, PaymentRefused
 from wallet.payments.budgets import Budgets, day_start, over_budget, read_budgets, write_budgets
-from wallet.payments.guard import PendingTask, earlier_payment_reasons
+from wallet.payments.guard import PendingTask, balance_reasons, earlier_payment_reasons
 from wallet.safe_io import loads_bounded
 from wallet.storage import Database
 from wallet.storage.db import StorageError, amount_from_db, amount_to_db
@@ -84,6 +84,17 @@ class Intent(IntentDraft):
         return out
 
 
+@dataclass(frozen=True)
+class Funds:
+    """An account's balance as read on chain, and the payments it did not reflect yet: those pending then
+    (``pending_ids``) and any reserved after ``last_id``. Checked again as a payment is reserved, since another
+    wallet process may have signed or settled payments from the account in the meantime."""
+
+    balance: int
+    last_id: int
+    pending_ids: frozenset[int] = frozenset()
+
+
 class RefusedPayment(PaymentRefused):
     """A payment refused before signing; the refusal is recorded as ``intent_id``."""
 
@@ -98,8 +109,11 @@ class IntentStore:
         self.db = db
 
     # --- writing ---
-    def reserve(self, draft: IntentDraft, *, repeat: bool = False, now: float | None = None) -> Intent:
-        """Check budgets and earlier payments for the task, then insert a pending intent — atomically."""
+    def reserve(self, draft: IntentDraft, *, repeat: bool = False, now: float | None = None,
+                funds: Funds | None = None) -> Intent:
+        """Check budgets, earlier payments for the task and (given the account's ``funds``) what payments since
+        the balance was read hold or took, then insert a pending intent — atomically, so two wallet processes
+        paying from one account at once cannot together sign for more than it holds."""
         now = time.time() if now is None else now
         with self.db.write() as conn:
             budgets = read_budgets(conn)
@@ -107,6 +121,9 @@ class IntentStore:
             earlier = self._earlier(conn, draft.task_key)
             refusals = [*over_budget(draft.authorized, budgets, spent),
                         *((r.code, r.message) for r in earlier_payment_reasons(earlier, repeat))]
+            if funds is not None:
+                refusals += balance_reasons(funds.balance, self._held(conn, draft.chain_id, draft.account, funds),
+                                            draft.authorized)
             if refusals:
                 message = " ".join(text for _, text in refusals) + " Nothing was signed."
                 refused = self._insert(conn, replace(draft, nonce=None), REFUSED, message, now)
@@ -186,7 +203,8 @@ class IntentStore:
 
     def outstanding(self, chain_id: int, account: str) -> int:
         """What this account's pending payments may still take."""
-        return sum(i.authorized for i in self.pending(chain_id, account))
+        with self.db.read() as conn:
+            return self._held(conn, chain_id, account)
 
     def earlier(self, task_key: str) -> PendingTask | None:
         with self.db.read() as conn:
@@ -215,6 +233,26 @@ class IntentStore:
                             "WHERE chain_id = ? AND created_at >= ? AND status IN ('pending', 'settled', 'disputed')",
                             (chain_id, since)).fetchall()
         return sum(amount_from_db(r[1]) if r[1] is not None else int(r[0]) for r in rows)
+
+    @staticmethod
+    def _held(conn: sqlite3.Connection, chain_id: int, account: str, funds: Funds | None = None) -> int:
+        """What the account's pending payments may still take, plus (given ``funds``) what payments took that
+        its balance did not reflect when read."""
+        rows = conn.execute("SELECT id, status, authorized_base_units, charged_base_units FROM payment_intents "
+                            "WHERE chain_id = ? AND account = ? AND status IN ('pending', 'settled', 'disputed')",
+                            (chain_id, account)).fetchall()
+        held = 0
+        for intent_id, status, authorized, charged in rows:
+            if status == PENDING:
+                held += int(authorized)
+            elif funds is not None and (intent_id > funds.last_id or intent_id in funds.pending_ids):
+                held += amount_from_db(charged) if charged is not None else int(authorized)
+        return held
+
+    def last_id(self) -> int:
+        """The newest record's id (0 in an empty wallet): any payment reserved later has a greater one."""
+        rows = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM payment_intents", ())
+        return int(rows[0][0])
 
     @staticmethod
     def _earlier(conn: sqlite3.Connection, task_key: str) -> PendingTask | None:

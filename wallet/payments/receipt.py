@@ -35,10 +35,10 @@ RECEIPT_TYPE = [
     {"name": "outputPrice", "type": "uint256"},
     {"name": "bodyHash", "type": "bytes32"},
 ]
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
-_BYTES32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")
-_UINT = re.compile(r"^[0-9]{1,78}$")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_BYTES32 = re.compile(r"0x[0-9a-fA-F]{64}")
+_SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")
+_UINT = re.compile(r"[0-9]{1,78}")   # all used with fullmatch: "$" would let a final newline through
 
 
 def body_hash(body: bytes) -> str:
@@ -83,7 +83,7 @@ class UsageReceipt:
         from eth_account import Account
         from eth_account.messages import encode_typed_data
 
-        if not _SIGNATURE.match(self.signature):
+        if not _SIGNATURE.fullmatch(self.signature):
             return None
         try:
             return str(Account.recover_message(encode_typed_data(full_message=self.message(chain_id, token)),
@@ -106,7 +106,7 @@ class UsageReceipt:
 
         def text(key: str, pattern: re.Pattern[str]) -> str:
             v = data.get(key)
-            if not isinstance(v, str) or not pattern.match(v):
+            if not isinstance(v, str) or not pattern.fullmatch(v):
                 raise ValueError(f"receipt.{key} is missing or malformed")
             return v
 
@@ -114,7 +114,7 @@ class UsageReceipt:
             v = data.get(key)
             if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**256:
                 return v
-            if isinstance(v, str) and _UINT.match(v) and int(v) < 2**256:
+            if isinstance(v, str) and _UINT.fullmatch(v) and int(v) < 2**256:
                 return int(v)
             raise ValueError(f"receipt.{key} is missing or not a whole number")
 

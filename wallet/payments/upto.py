@@ -28,8 +28,8 @@ UPTO_METHOD = "eip3009-upto"
 METERING = "metering"
 MAX_TOKENS = 10**9          # far beyond any context window: a count past it is not a count
 MAX_PRICE = 2**128          # base units per 1M tokens; the registry's prices are far below
-_DIGITS = re.compile(r"^[0-9]{1,40}$")
-_MODEL = re.compile(r"^[\x21-\x7e]{1,128}$")
+_DIGITS = re.compile(r"[0-9]{1,40}")   # both used with fullmatch: "$" would let a final newline through
+_MODEL = re.compile(r"[\x21-\x7e]{1,128}")
 
 DOMAIN_TYPE = [
     {"name": "name", "type": "string"},
@@ -92,7 +92,7 @@ class MeteringFacts:
         if not isinstance(data, Mapping):
             raise ValueError("the metering facts are missing")
         model, encoding = data.get("model"), data.get("encoding")
-        if not isinstance(model, str) or not _MODEL.match(model):
+        if not isinstance(model, str) or not _MODEL.fullmatch(model):
             raise ValueError("metering.model is not a model id")
         if encoding not in ("o200k_base", "cl100k_base"):
             raise ValueError("metering.encoding is not o200k_base or cl100k_base")
@@ -109,7 +109,7 @@ def _count(data: Mapping[str, Any], key: str) -> int:
 
 def _price(data: Mapping[str, Any], key: str) -> int:
     v = data.get(key)
-    if not isinstance(v, str) or not _DIGITS.match(v) or int(v) >= MAX_PRICE:
+    if not isinstance(v, str) or not _DIGITS.fullmatch(v) or int(v) >= MAX_PRICE:
         raise ValueError(f"metering.{key} is not a price in base units")
     return int(v)
 
