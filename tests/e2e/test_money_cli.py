@@ -126,6 +126,13 @@ def test_the_current_account_is_shown_chosen_and_named_when_it_cannot_pay(wallet
     assert added.code == 0 and "now the current account" in added.out
     a, b = (x["address"] for x in cli(d, "account", "list", "--json", ok=True).json())
     assert [x["current"] for x in cli(d, "account", "list", "--json", ok=True).json()] == [False, True]
+
+    # A payment the empty account cannot cover is refused before signing: in the history, nothing moved.
+    refused = cli(d, "run", "--provider", "1", "--model", "gpt-4o-mini", "--max-output", "40", "--prompt", "hi",
+                  "--yes", "--password-file", pw(d))
+    assert refused.code == 3 and "Nothing was signed" in refused.err
+    [line] = [x for x in cli(d, "history", "--no-sync", ok=True).out.splitlines() if " payment " in x]
+    assert " failed " in line and "(0.000" in line and "-0.000" not in line and line.endswith("not paid")
     cli(d, "devnet", "faucet", a, "--eth", "1", "--ait", "5", ok=True)
 
     # The new account is current and holds nothing: the error names it, so the user sees which one was used.
