@@ -1,11 +1,13 @@
 """Where the wallet keeps its files, and its typed settings.
 
 Settings are a small JSON document validated field by field (never pickled); unknown keys are kept so that a
-newer version's settings survive a round trip through an older one.
+newer version's settings survive a round trip through an older one. The app and a CLI command each hold a copy;
+saving writes only what that copy changed, over the file as it is then, so neither undoes the other's changes.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from typing import Any
 import platformdirs
 
 from wallet.errors import ConfigError
-from wallet.files import write_private_text
+from wallet.files import ProcessLock, write_private_text
 from wallet.safe_io import MIB, loads_bounded, read_bytes
 
 APP_NAME = "ai-token-wallet"
@@ -96,31 +98,55 @@ def read_json(path: Path, what: str, *, max_bytes: int = DATA_FILE_MAX_BYTES,
         ) from None
 
 
+SETTINGS_LOCK_FILE = "settings.lock"
+
+
 @dataclass
 class Settings:
     network: str = "devnet"
     auto_lock_minutes: int = 10
     extra: dict[str, Any] = field(default_factory=dict)
+    # The file's content as this copy last read or wrote it: what differs from it is what this copy changed.
+    _known: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, data_dir: DataDir) -> Settings:
         try:
             raw = read_json(data_dir.settings_file, "settings")
         except FileNotFoundError:
-            return cls()
+            raw = {}
         if not isinstance(raw, dict):
             raise ConfigError(f"The settings file {data_dir.settings_file} is not a JSON object.")
         s = cls()
-        if isinstance(raw.get("network"), str):
-            s.network = raw["network"]
-        alm = raw.get("auto_lock_minutes")
-        if isinstance(alm, int) and not isinstance(alm, bool) and 0 <= alm <= 24 * 60:
-            s.auto_lock_minutes = alm
-        s.extra = {k: v for k, v in raw.items() if k not in ("network", "auto_lock_minutes")}
+        s._take(raw)
         return s
 
+    def _take(self, raw: dict[str, Any]) -> None:
+        if isinstance(raw.get("network"), str):
+            self.network = raw["network"]
+        alm = raw.get("auto_lock_minutes")
+        if isinstance(alm, int) and not isinstance(alm, bool) and 0 <= alm <= 24 * 60:
+            self.auto_lock_minutes = alm
+        self.extra = {k: v for k, v in raw.items() if k not in ("network", "auto_lock_minutes")}
+        self._known = copy.deepcopy(self.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.extra, "network": self.network, "auto_lock_minutes": self.auto_lock_minutes}
+
     def save(self, data_dir: DataDir) -> None:
-        write_json_atomic(
-            data_dir.settings_file,
-            {**self.extra, "network": self.network, "auto_lock_minutes": self.auto_lock_minutes},
-        )
+        """Write the settings this copy changed (set or removed) over the file as another process may have left
+        it, and take that process's changes in: one setting changed by both is the last writer's."""
+        mine = self.as_dict()
+        with ProcessLock(data_dir.root / SETTINGS_LOCK_FILE):
+            try:
+                current = Settings.load(data_dir).as_dict()
+            except ConfigError:  # a damaged file is replaced, as any save always did
+                current = {}
+            merged = dict(current)
+            for key in mine.keys() | self._known.keys():
+                if key not in mine:
+                    merged.pop(key, None)
+                elif key not in self._known or mine[key] != self._known[key]:
+                    merged[key] = copy.deepcopy(mine[key])
+            write_json_atomic(data_dir.settings_file, merged)
+        self._take(merged)

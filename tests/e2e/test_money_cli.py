@@ -119,6 +119,37 @@ def test_top_up_receive_send_and_see_every_movement_in_the_history(wallet_dir: P
     assert cli(d, "spend", "--json", ok=True).json()["total"] == charged
 
 
+def test_the_current_account_is_shown_chosen_and_named_when_it_cannot_pay(wallet_dir: Path) -> None:
+    d = wallet_dir
+    cli(d, "account", "create", "--password-file", pw(d), "--json", ok=True)
+    added = cli(d, "account", "add", "--password-file", pw(d))
+    assert added.code == 0 and "now the current account" in added.out
+    a, b = (x["address"] for x in cli(d, "account", "list", "--json", ok=True).json())
+    assert [x["current"] for x in cli(d, "account", "list", "--json", ok=True).json()] == [False, True]
+
+    # A payment the empty account cannot cover is refused before signing: in the history, nothing moved.
+    refused = cli(d, "run", "--provider", "1", "--model", "gpt-4o-mini", "--max-output", "40", "--prompt", "hi",
+                  "--yes", "--password-file", pw(d))
+    assert refused.code == 3 and "Nothing was signed" in refused.err
+    [line] = [x for x in cli(d, "history", "--no-sync", ok=True).out.splitlines() if " payment " in x]
+    assert " failed " in line and "(0.000" in line and "-0.000" not in line and line.endswith("not paid")
+    cli(d, "devnet", "faucet", a, "--eth", "1", "--ait", "5", ok=True)
+
+    # The new account is current and holds nothing: the error names it, so the user sees which one was used.
+    empty = cli(d, "send", a, "1", "--yes", "--password-file", pw(d), "--json")
+    assert empty.code == 1 and b in error_of(empty) and "0 AIT" in error_of(empty)
+
+    assert cli(d, "account", "use", a, "--json", ok=True).json() == {"current": a}
+    listed = cli(d, "account", "list", ok=True).out.splitlines()
+    assert [line.startswith("*") for line in listed] == [True, False] and a in listed[0]
+    sent = cli(d, "send", b, "1", "--yes", "--password-file", pw(d), "--json", ok=True).json()
+    assert (sent["account"], sent["to"], sent["amount"]) == (a, b, "1")
+
+    unknown = cli(d, "account", "use", Account.create().address, "--json")
+    assert unknown.code != 0 and "not in this wallet" in error_of(unknown)
+    assert cli(d, "account", "list", "--json", ok=True).json()[0]["current"] is True
+
+
 def test_bad_amounts_and_foreign_payment_requests_are_clear_errors(wallet_dir: Path) -> None:
     d = wallet_dir
     cli(d, "account", "create", "--password-file", pw(d), "--json", ok=True)

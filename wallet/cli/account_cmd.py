@@ -55,7 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = add("add", "add the next account derived from the recovery phrase", cmd_add)
     a.add_argument("--label", metavar="L", type=nonempty, help="a name for the new account")
 
-    add("list", "list the accounts (no password needed)", cmd_list, password=False)
+    add("list", "list the accounts, the current one marked * (no password needed)", cmd_list, password=False)
+
+    u = add("use", "make an account the current one: the one commands and the app pay and send from",
+            cmd_use, password=False)
+    u.add_argument("address", type=nonempty)
 
     r = add("rename", "change an account's label", cmd_rename, password=False)
     r.add_argument("address", type=nonempty)
@@ -88,6 +92,8 @@ def _print_account(ctx: CliContext, args: argparse.Namespace, info, verb: str) -
     else:
         where = f" (index {info.index})" if info.index is not None else ""
         print(f"{verb} {info.address}{where}  {info.label}")
+        if ctx.service.current_account() == info.address and len(ctx.service.accounts()) > 1:
+            print("It is now the current account (`ai-wallet account use ADDRESS` chooses another).")
 
 
 def cmd_create(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -145,14 +151,26 @@ def cmd_add(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
     accounts = ctx.service.accounts()
+    current = ctx.service.current_account()
     if args.json:
-        ctx.print_json([a.to_json() for a in accounts])
+        ctx.print_json([{**a.to_json(), "current": a.address == current} for a in accounts])
         return 0
     if not accounts:
         print("No accounts yet: run `ai-wallet account create` or `ai-wallet account import`.")
     for a in accounts:
         index = str(a.index) if a.index is not None else "-"
-        print(f"{index:>5}  {a.address}  {a.kind:<8}  {a.label}")
+        mark = "*" if a.address == current else " "
+        print(f"{mark} {index:>3}  {a.address}  {a.kind:<8}  {a.label}")
+    return 0
+
+
+def cmd_use(args: argparse.Namespace, ctx: CliContext) -> int:
+    ctx.service.select_account(args.address)
+    address = ctx.service.current_account()
+    if args.json:
+        ctx.print_json({"current": address})
+    else:
+        print(f"Current account: {address}")
     return 0
 
 

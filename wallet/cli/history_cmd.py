@@ -74,6 +74,9 @@ def _sync(args: argparse.Namespace, ctx: CliContext) -> dict[str, Any]:
     return {"synced": True, "head": report.head, "notes": report.notes}
 
 
+NOTHING_MOVED = ("failed", "expired", "replaced")
+
+
 def cmd_history(args: argparse.Namespace, ctx: CliContext) -> int:
     flt = _filter(args, kinds=tuple(args.kind or ()), statuses=tuple(args.status or ()))
     sync = _sync(args, ctx)
@@ -90,10 +93,13 @@ def cmd_history(args: argparse.Namespace, ctx: CliContext) -> int:
                         **sync})
         return 0
     for r in page.rows:
-        sign = "+" if r.direction == "in" else "-"
+        amount = format_amount(r.amount)
+        # A refused or expired payment, a failed or replaced transaction: the amount never moved, so no sign.
+        shown = f"({amount})" if r.status in NOTHING_MOVED else f"{'+' if r.direction == 'in' else '-'}{amount}"
         what = r.provider or r.counterparty or ""
-        print(f"{r.time:%Y-%m-%d %H:%M}  {r.kind:<8} {r.status:<9} {sign}{format_amount(r.amount)} {r.asset:<4} "
-              f"{r.account[:10]}…  {what}{payment_facts(r.details)}")
+        unpaid = " · not paid" if r.kind == "payment" and r.status in NOTHING_MOVED else ""
+        print(f"{r.time:%Y-%m-%d %H:%M}  {r.kind:<8} {r.status:<9} {shown} {r.asset:<4} "
+              f"{r.account[:10]}…  {what}{payment_facts(r.details)}{unpaid}")
     print(f"{len(page.rows)} of {page.total} rows")
     return 0
 

@@ -143,7 +143,7 @@ class TransferService:
                                      "lost). Check the recipient.")
             value = balance if send_max else value
             if value > balance or value == 0:
-                raise InsufficientFunds(f"Not enough AIT: the account holds {format_amount(balance)} AIT"
+                raise InsufficientFunds(f"Not enough AIT: the account {sender} holds {format_amount(balance)} AIT"
                                         f"{'' if send_max else f', the send needs {format_amount(value)}'}.")
             data = self._token().transfer_data(recipient, value)
             gas = self._estimate(sender, token, 0, data, "estimate the fee of an AIT transfer")  # type: ignore[arg-type]
@@ -159,14 +159,14 @@ class TransferService:
             if send_max:
                 value = eth_balance - fees.max_cost
                 if value <= 0:
-                    raise InsufficientFunds(f"The account's {format_amount(eth_balance)} ETH does not cover the "
+                    raise InsufficientFunds(f"The {format_amount(eth_balance)} ETH of {sender} does not cover the "
                                             f"network fee of up to {format_amount(fees.max_cost)} ETH.")
             tx_to, tx_value = recipient, value
         need_eth = tx_value + fees.max_cost
         if eth_balance < need_eth:
             raise InsufficientFunds(
                 f"Not enough ETH: {'the amount and ' if asset_name == 'ETH' else ''}the network fee need up to "
-                f"{format_amount(need_eth)} ETH; the account holds {format_amount(eth_balance)} ETH.")
+                f"{format_amount(need_eth)} ETH; the account {sender} holds {format_amount(eth_balance)} ETH.")
         return SendPlan(profile.chain_id, sender, recipient, asset_name, value, fees, balance, eth_balance,
                         tuple(warnings), tx_to, tx_value, data)
 
