@@ -1,0 +1,116 @@
+"""Pay and run through the real widgets, at the devnet's demo provider: the confirmation states exactly what
+will be signed (Cancel is the default, Esc and Enter cancel), Pay signs it, the progress ends settled, and the
+answer and its receipt agree with the wallet's record and the chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from paywin import PROMPT, funded_service, main_window, open_confirmation, task_page_of, write_prompt
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from shots import save_shot
+
+from ui.main_window import MainWindow
+from ui.pages.run_task import RunTaskPage
+from wallet.config import DataDir
+from wallet.devnet.manager import DevnetStatus
+from wallet.quote import PromptInput
+from wallet.service import WalletService
+
+pytestmark = [pytest.mark.gui, pytest.mark.chain]
+BUDGET = 64
+
+
+@pytest.fixture
+def service(tmp_path: Path, devnet: tuple[DataDir, DevnetStatus]) -> Iterator[WalletService]:
+    shared = WalletService(devnet[0])
+    profile = shared.profile
+    shared.close()
+    service = funded_service(tmp_path / "wd", profile)
+    yield service
+
+
+@pytest.fixture
+def window(service: WalletService, qtbot: QtBot) -> Iterator[MainWindow]:
+    with main_window(service, qtbot) as win:
+        yield win
+
+
+@pytest.fixture
+def page(window: MainWindow, qtbot: QtBot) -> RunTaskPage:
+    page = task_page_of(window, qtbot)
+    provider = page.providers[0]
+    write_prompt(page, qtbot, provider.id, provider.models[0].model, budget=BUDGET)
+    return page
+
+
+def test_pay_and_run_shows_the_terms_then_the_answer_and_its_receipt(page: RunTaskPage, service: WalletService,
+                                                                    qtbot: QtBot) -> None:
+    provider = page.picker.provider()
+    model = page.picker.model().model
+    quote = service.quote(provider.id, model, PromptInput.text(PROMPT), BUDGET)
+    account = service.current_account()
+    before = service.ait_balance(account)
+
+    dialog = open_confirmation(page, qtbot)
+    t = dialog.terms
+    assert t.ok and t.amount == quote.price_base_units and t.pay_to == provider.pay_to
+    assert t.account == account and t.asset == service.profile.contract("AIToken")
+    assert t.network == f"eip155:{service.profile.chain_id}" and 0 < t.validity_seconds <= 300
+    assert provider.pay_to in dialog.row_text("pay_to")  # whole, as registered
+    assert "the same as your quote" in dialog.row_text("amount")
+    assert "per task at most" in dialog.row_text("budgets").lower()
+    assert dialog.pay_button.isVisible() and dialog.cancel_button.isDefault()
+    assert not dialog.pay_button.isDefault() and not dialog.pay_button.autoDefault()
+    save_shot(dialog, "confirm-payment")
+
+    qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.payment.paying, timeout=60_000)
+    assert page.result.isVisible()
+    assert "[Demo answer" in page.result.answer.toPlainText()
+    assert page.result.steps.stage_text() == "Settled" and not page.result.steps.failed
+    [intent] = service.payments()
+    assert intent.status == "settled" and intent.charged == quote.price_base_units
+    assert page.result.tx.tx_hash == intent.tx_hash
+    assert "charged" in page.result.costs.text() and " in · " in page.result.tokens.text()
+    assert service.ait_balance(account) == before - quote.price_base_units
+    page.result.copy_answer()
+    assert QApplication.clipboard().text() == page.result.answer.toPlainText()
+    save_shot(page.window(), "run-task-answer")
+
+
+def test_the_answer_is_saved_whole(page: RunTaskPage, qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = open_confirmation(page, qtbot)
+    qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.payment.paying, timeout=60_000)
+    target = tmp_path / "answer.txt"
+    assert page.result.save_to(str(target))
+    assert target.read_text(encoding="utf-8") == page.result.answer.toPlainText()
+    assert not page.result.save_to(str(tmp_path / "no such folder" / "answer.txt"))
+    assert "could not be saved" in page.result.problem.text()
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Escape, Qt.Key.Key_Return])
+def test_escape_and_enter_cancel_and_nothing_is_signed(page: RunTaskPage, service: WalletService, qtbot: QtBot,
+                                                       key: Qt.Key) -> None:
+    dialog = open_confirmation(page, qtbot)
+    assert dialog.terms.ok
+    qtbot.keyClick(dialog.focusWidget() or dialog, key)
+    qtbot.waitUntil(lambda: page.payment.dialog is None, timeout=5_000)
+    assert page.payment.pending() is None and not page.payment.paying
+    assert service.payments() == []  # an approved demand leaves no record until it is paid
+    assert page.panel.pay_button.isEnabled()
+
+
+def test_ctrl_enter_in_the_prompt_opens_the_confirmation(page: RunTaskPage, qtbot: QtBot) -> None:
+    page.prompt.setFocus()
+    qtbot.keyClick(page.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    dialog = page.payment.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.terms is not None, timeout=30_000)
+    assert page.prompt.toPlainText() == PROMPT  # the shortcut typed no new line
+    dialog.reject()
