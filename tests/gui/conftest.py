@@ -94,3 +94,39 @@ def task_page(devnet_service, qtbot):  # type: ignore[no-untyped-def]
     page.on_shown()
     qtbot.waitUntil(lambda: page.picker.model() is not None, timeout=20_000)
     return page
+
+
+@pytest.fixture(scope="module")
+def private(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A chain of this module's own (for tests that register providers) and a facilitator on it:
+    (PrivateChain, facilitator URL)."""
+    from gatewaykit import facilitator_server, private_chain_in
+
+    from wallet.config import DataDir
+
+    with private_chain_in(DataDir(tmp_path_factory.mktemp("private-chain"))) as chain, \
+            facilitator_server(chain.chain) as facilitator:
+        yield chain, facilitator.url
+
+
+@pytest.fixture
+def serve(private):  # type: ignore[no-untyped-def]
+    """serve(misbehaviour=None, backend=None) -> provider id: a provider of its own on the private chain, served
+    by a real gateway (made to misbehave, or with another backend, when asked)."""
+    from contextlib import ExitStack
+
+    from gatewaykit import TEST_MODELS, gateway_server, register_provider
+
+    from provider.register import register
+
+    chain, facilitator_url = private
+    with ExitStack() as stack:
+        def start(misbehaviour=None, backend=None) -> int:  # type: ignore[no-untyped-def]
+            provider_id, owner, pay_to = register_provider(chain.chain)
+            gateway = stack.enter_context(gateway_server(chain.chain, provider_id, facilitator_url,
+                                                         misbehaviour=misbehaviour, backend=backend))
+            register(chain.chain, owner, name="Test AI", endpoint=gateway.url, pay_to=pay_to.address,
+                     models=list(TEST_MODELS), provider_id=provider_id)
+            return provider_id
+
+        yield start

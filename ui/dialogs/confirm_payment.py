@@ -31,10 +31,11 @@ HEADING = "Pay and run this task?"
 def budgets_text(t: Terms) -> str:
     per_task = "no per-task limit" if t.per_task is None else f"per task at most {amount_short(t.per_task)}"
     left = t.daily_left_after
+    after = " after this payment" if t.amount is not None else ""
     if left is None:
         daily = "no daily limit"
     elif left >= 0:
-        daily = f"{amount_short(left)} of today's {amount_short(t.daily or 0)} left after this payment"
+        daily = f"{amount_short(left)} of today's {amount_short(t.daily or 0)} left{after}"
     else:
         daily = f"today's {amount_short(t.daily or 0)} would be exceeded"
     return f"{per_task[0].upper()}{per_task[1:]}; {daily}."
