@@ -8,13 +8,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from paywin import PROMPT, funded_service, main_window, open_confirmation, task_page_of, write_prompt
+from paywin import (
+    PROMPT,
+    funded_service,
+    main_window,
+    open_confirmation,
+    open_page,
+    task_page_of,
+    write_prompt,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shots import save_shot
 
 from ui.main_window import MainWindow
+from ui.pages.home import HomePage
 from ui.pages.run_task import RunTaskPage
 from wallet.config import DataDir
 from wallet.devnet.manager import DevnetStatus
@@ -81,6 +90,12 @@ def test_pay_and_run_shows_the_terms_then_the_answer_and_its_receipt(page: RunTa
     page.result.copy_answer()
     assert QApplication.clipboard().text() == page.result.answer.toPlainText()
     save_shot(page.window(), "run-task-answer")
+
+    home = open_page(page.window(), HomePage)  # today's spending counts the payment
+    qtbot.waitUntil(lambda: home.budgets.loaded is not None and home.budgets.loaded[2] == intent.charged,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: home.balances is not None, timeout=10_000)
+    save_shot(page.window(), "home-spending")
 
 
 def test_the_answer_is_saved_whole(page: RunTaskPage, qtbot: QtBot, tmp_path: Path) -> None:

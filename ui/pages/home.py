@@ -1,4 +1,5 @@
-"""Home: the current account, its address (copy, QR), ETH and AIT balances, and the devnet faucet."""
+"""Home: the current account, its address (copy, QR), ETH and AIT balances, the devnet faucet, and what was
+spent today against the limits."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ui.errors import report, show_error
 from ui.formatting import amount_full, amount_short
 from ui.ops import change_op, op
 from ui.pages.base import Page
+from ui.widgets.budgets_card import BudgetsCard
 from ui.widgets.common import AddressLabel, card, subtitle, title
 from ui.widgets.qr import QrDialog
 from wallet.units import format_amount
@@ -69,6 +71,8 @@ class HomePage(Page):
         self.faucet_button.clicked.connect(self._faucet)
         faucet.addWidget(self.faucet_button, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.faucet_card)
+        self.budgets = BudgetsCard(controller)
+        outer.addWidget(self.budgets)
         outer.addStretch(1)
 
         controller.signals.balances_changed.connect(self._on_balances)
@@ -77,6 +81,7 @@ class HomePage(Page):
         controller.signals.network_switched.connect(self._on_network_switched)
 
     def on_shown(self) -> None:
+        self.budgets.reload()
         self.is_devnet = self.service.profile.is_devnet
         self.faucet_card.setVisible(self.is_devnet)
         op(self._load, parent=self).success(self._show_account).failure(

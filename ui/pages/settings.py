@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -34,8 +33,10 @@ from ui.dialogs.password import PasswordDialog
 from ui.errors import user_message
 from ui.ops import change_op, op
 from ui.pages.base import Page
-from ui.theme import colour
-from ui.widgets.common import AddressLabel, card, subtitle, title
+from ui.pages.settings_budgets import BudgetsSection
+from ui.pages.settings_parts import row as _row
+from ui.pages.settings_parts import say, section, status_label
+from ui.widgets.common import AddressLabel, subtitle, title
 from wallet.networks import NetworkProfile
 
 
@@ -45,39 +46,6 @@ class Loaded:
     accounts: list[Any]  # AccountInfo
     current: str | None
     has_mnemonic: bool
-
-
-def section(heading: str, text: str = "") -> tuple[QWidget, QVBoxLayout]:
-    frame, layout = card()
-    layout.setSpacing(8)
-    head = QLabel(heading)
-    head.setStyleSheet("font-size: 15px; font-weight: 600;")
-    layout.addWidget(head)
-    if text:
-        layout.addWidget(subtitle(text))
-    return frame, layout
-
-
-def status_label() -> QLabel:
-    label = subtitle("")
-    label.hide()
-    return label
-
-
-def say(label: QLabel, text: str, error: bool = False) -> None:
-    label.setText(text)
-    label.setStyleSheet(f"color: {colour('danger')};" if error else "")
-    label.setVisible(bool(text))
-
-
-def _row(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.setSpacing(8)
-    for w in widgets:
-        row.addWidget(w)
-    if stretch:
-        row.addStretch(1)
-    return row
 
 
 class SettingsPage(Page):
@@ -98,6 +66,8 @@ class SettingsPage(Page):
         self.column.addWidget(title("Settings"))
         self._network_section()
         self._security_section()
+        self.budgets = BudgetsSection(controller)
+        self.column.addWidget(self.budgets)
         self._backup_section()
         self._account_section()
         self.column.addStretch(1)
