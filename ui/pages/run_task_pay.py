@@ -88,12 +88,6 @@ class TaskPayment(QObject):
             return None
         self._generation += 1
         generation = self._generation
-        dialog = ConfirmPaymentDialog(request.provider_name, self.page)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda result: self._closed(dialog, result))
-        self.dialog = dialog
-        self.busy_changed.emit(True)
-        dialog.open()
         service = self.service
 
         def prepare() -> tuple[PreparedPayment, Terms]:
@@ -102,20 +96,31 @@ class TaskPayment(QObject):
             terms = terms_of(prepared, service.payment_budgets(), service.spent_today(), request.balance)
             return prepared, terms
 
+        def current(dialog: ConfirmPaymentDialog) -> bool:
+            """Still the sheet this demand was asked for: not cancelled, locked or switched away meanwhile."""
+            return generation == self._generation and self.dialog is dialog and shiboken6.isValid(dialog)
+
         def prepared(result: tuple[PreparedPayment, Terms]) -> None:
-            if generation != self._generation or self.dialog is not dialog or not shiboken6.isValid(dialog):
-                return  # cancelled, locked or switched meanwhile: forgotten unsigned
+            if not current(dialog):
+                return  # forgotten unsigned
             self._prepared = result[0] if result[1].ok else None
             dialog.show_terms(result[1])
             self.confirmation_shown.emit(dialog)
 
         def failed(exc: BaseException) -> None:
             message = user_message(exc, "asking a provider for its payment demand")
-            if generation == self._generation and self.dialog is dialog and shiboken6.isValid(dialog):
+            if current(dialog):
                 dialog.show_failure(message)
                 self.confirmation_shown.emit(dialog)
 
+        # The provider is asked first; the sheet is built while its answer is on the way.
         op(prepare, parent=self).success(prepared).failure(failed).run()
+        dialog = ConfirmPaymentDialog(request.provider_name, self.page)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._closed(dialog, result))
+        self.dialog = dialog
+        self.busy_changed.emit(True)
+        dialog.open()
         return dialog
 
     def forget(self) -> None:

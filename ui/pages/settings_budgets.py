@@ -6,7 +6,7 @@ change (``payment_budgets_changed``) whoever made it, and this section follows i
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ui.controller import AppController
@@ -14,6 +14,7 @@ from ui.errors import user_message
 from ui.formatting import amount_full, amount_short
 from ui.ops import change_op, op
 from ui.pages.settings_parts import row, say, section, status_label
+from ui.widgets.budgets_card import COALESCE_MS
 from ui.widgets.common import subtitle
 from wallet.errors import InvalidInput
 from wallet.units import format_amount, parse_amount
@@ -79,10 +80,14 @@ class BudgetsSection(QWidget):
         v.addLayout(row(self.save_button))
         self.status = status_label()
         v.addWidget(self.status)
+        self._soon = QTimer(self)  # a payment announces itself several times: one read after the burst
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(COALESCE_MS)
+        self._soon.timeout.connect(self._reload_spent)
         signals = controller.signals
         signals.payment_budgets_changed.connect(lambda *_: self.reload())
-        signals.payment_recorded.connect(lambda *_: self._reload_spent())
-        signals.network_switched.connect(lambda *_: self._reload_spent())
+        signals.payment_recorded.connect(lambda *_: self._soon.start())
+        signals.network_switched.connect(lambda *_: self._soon.start())
         self.reload()
 
     def reload(self) -> None:

@@ -6,6 +6,7 @@ the command line), another network.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QProgressBar, QWidget
 
 from ui.controller import AppController
@@ -15,6 +16,7 @@ from ui.ops import op
 from ui.widgets.common import card, subtitle
 
 BAR_STEPS = 1000
+COALESCE_MS = 100
 
 
 class BudgetsCard(QWidget):
@@ -43,10 +45,15 @@ class BudgetsCard(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(frame)
         self.frame: QFrame = frame
+        # A payment announces itself several times (recorded, settled): one read after the burst.
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(COALESCE_MS)
+        self._soon.timeout.connect(self.reload)
         signals = controller.signals
         for signal in (signals.payment_recorded, signals.payment_settled, signals.payment_budgets_changed,
                        signals.network_switched):
-            signal.connect(lambda *_: self.reload())
+            signal.connect(lambda *_: self._soon.start())
 
     def reload(self) -> None:
         service = self.service
