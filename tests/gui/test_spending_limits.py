@@ -67,7 +67,6 @@ def test_a_change_made_elsewhere_is_followed(unlocked_window: MainWindow, page: 
     shell = unlocked_window.view("main")
     shell.show_page("Home")
     home = next(p for p in shell.page_list if isinstance(p, HomePage))
-    qtbot.waitUntil(lambda: home.budgets.loaded is not None, timeout=10_000)
-    assert home.budgets.loaded == (3 * ONE, 7 * ONE, 0)
+    qtbot.waitUntil(lambda: home.budgets.loaded == (3 * ONE, 7 * ONE, 0), timeout=10_000)
     assert home.budgets.spent.text() == "0 AIT of 7 AIT · 7 AIT left"
     assert "at most 3 AIT per task" in home.budgets.limits.text()
