@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fit import clipped
 from paywin import (
     PROMPT,
     funded_service,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shots import save_shot
 
-from ui.main_window import MainWindow
+from ui.main_window import MINIMUM_SIZE, MainWindow
 from ui.pages.home import HomePage
 from ui.pages.run_task import RunTaskPage
 from wallet.config import DataDir
@@ -129,3 +130,22 @@ def test_ctrl_enter_in_the_prompt_opens_the_confirmation(page: RunTaskPage, qtbo
     qtbot.waitUntil(lambda: dialog.terms is not None, timeout=30_000)
     assert page.prompt.toPlainText() == PROMPT  # the shortcut typed no new line
     dialog.reject()
+
+
+def test_at_the_minimum_size_the_sheet_and_the_answer_fit(service: WalletService, qtbot: QtBot) -> None:
+    with main_window(service, qtbot, MINIMUM_SIZE) as win:
+        win.resize(1, 1)  # as small as it goes
+        page = task_page_of(win, qtbot)
+        provider = page.providers[0]
+        write_prompt(page, qtbot, provider.id, provider.models[0].model, budget=BUDGET)
+        dialog = open_confirmation(page, qtbot)
+        qtbot.waitUntil(lambda: dialog.height() >= dialog.layout().totalHeightForWidth(dialog.width())
+                        if dialog.layout().hasHeightForWidth() else True, timeout=5_000)
+        assert dialog.width() <= MINIMUM_SIZE[0] and dialog.height() <= MINIMUM_SIZE[1]
+        assert clipped(dialog) == []
+        qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.payment.paying, timeout=60_000)
+        assert (win.width(), win.height()) == MINIMUM_SIZE
+        assert page.result.answer.height() >= 60  # a few lines of the answer, at least
+        assert clipped(page.result) == []
+        save_shot(win, "run-task-answer-minimum")

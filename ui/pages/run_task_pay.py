@@ -173,7 +173,7 @@ class TaskPayment(QObject):
         if not page.result.isVisible():
             page.result.show()
             total = max(page.work_split.height(), 2)
-            page.work_split.setSizes([total * 2 // 5, total - total * 2 // 5])
+            page.work_split.setSizes([total // 3, total - total // 3])  # the answer gets the room
 
     def pending(self) -> Any:
         """What the open sheet would sign (tests check it is gone after a lock)."""
