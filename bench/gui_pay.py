@@ -114,6 +114,12 @@ def tick():
             return
         page.panel.set_budget(64)
         state["step"] = "busy"
+        page.prompt.setPlainText("App task: be brief.")  # quoted, then idle: the memory before any payment
+        page.requote()
+        loop = QEventLoop()
+        QTimer.singleShot(3000, loop.quit)
+        loop.exec()
+        out["before"] = rss()["VmRSS"]
         pay_round(page, -1)  # one paid task, then idle
         state.update(step="idle", page=page, since=time.perf_counter())
     elif state["step"] == "idle" and time.perf_counter() - state["since"] > 3:
@@ -182,7 +188,8 @@ def main() -> None:
           f"app {statistics.median(app_total) / statistics.median(out['core']):.2f}× core")
     print(f"{'CLI: ai-wallet run --yes (a process each)':<44} {ms(out['cli'])}   "
           f"app {statistics.median(app_total) / statistics.median(out['cli']):.2f}× CLI")
-    print(f"\nidle RSS after one paid task: {out['VmRSS']:.0f} MiB "
+    print(f"\nidle RSS, a task quoted, before any payment: {out['before']:.0f} MiB")
+    print(f"idle RSS after one paid task: {out['VmRSS']:.0f} MiB "
           f"(heap {out['RssAnon']:.0f} MiB, files {out['RssFile']:.0f} MiB)")
 
 
