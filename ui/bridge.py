@@ -14,6 +14,8 @@ from wallet.events import (
     BalancesChanged,
     ConnectionChanged,
     EventBus,
+    HistoryChanged,
+    HistorySyncProgress,
     LockChanged,
     NetworkSwitched,
     NewBlock,
@@ -23,6 +25,8 @@ from wallet.events import (
     PaymentSettled,
     ProvidersChanged,
     SettingsChanged,
+    TransactionStatusChanged,
+    TransferReceived,
 )
 
 
@@ -36,6 +40,10 @@ class CoreSignals(QObject):
     network_switched = Signal(str, int, bool)  # name, chain id, is the devnet
     settings_changed = Signal(str)  # the setting's key
     providers_changed = Signal()
+    history_changed = Signal(int)  # chain id
+    history_sync_progress = Signal(int, int)  # last block read, head
+    transfer_received = Signal(str, str, object, object, str)  # account, asset, amount (int), sender or None, tx
+    transaction_status_changed = Signal(str, str, str)  # tx hash, status, kind
     payment_progress = Signal(str, int, object)  # stage, provider id, payment id (None before it is recorded)
     payment_settled = Signal(int, str, int, object, str)  # payment id, account, provider id, AIT base units, tx
     payment_recorded = Signal(int, str)  # payment id, status
@@ -68,6 +76,14 @@ class CoreSignals(QObject):
                 self.settings_changed.emit(name)
             case ProvidersChanged():
                 self.providers_changed.emit()
+            case HistoryChanged(chain_id=chain_id):
+                self.history_changed.emit(chain_id)
+            case HistorySyncProgress(block=block, head=head):
+                self.history_sync_progress.emit(block, head)
+            case TransferReceived(account=a, asset=asset, amount=amount, sender=sender, tx_hash=tx):
+                self.transfer_received.emit(a, asset, amount, sender, tx)
+            case TransactionStatusChanged(tx_hash=tx, status=status, kind=kind):
+                self.transaction_status_changed.emit(tx, status, kind)
             case PaymentProgress(stage=stage, provider_id=pid, intent_id=iid):
                 self.payment_progress.emit(stage, pid, iid)
             case PaymentSettled(intent_id=iid, account=a, provider_id=pid, amount=amount, tx_hash=tx):

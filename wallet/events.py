@@ -75,6 +75,30 @@ class ProvidersChanged:
 
 
 @dataclass(frozen=True)
+class HistoryChanged:
+    """Rows of the history were added, recomputed or dropped (a sync, a new record, a reorg)."""
+
+    chain_id: int
+
+
+@dataclass(frozen=True)
+class HistorySyncProgress:
+    block: int  # the last block read
+    head: int
+
+
+@dataclass(frozen=True)
+class TransferReceived:
+    """AIT or ETH arrived at one of the wallet's accounts (announced once, when the sync first sees it)."""
+
+    account: str
+    asset: str  # "AIT" | "ETH"
+    amount: int  # base units / wei
+    sender: str | None  # None for newly minted AIT
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class PaymentProgress:
     """A payment moved on: "requesting", "signing", "waiting for the provider", "verifying", "settled"."""
 
@@ -92,6 +116,15 @@ class PaymentSettled:
     provider_id: int
     amount: int      # AIT base units
     tx_hash: str
+
+
+@dataclass(frozen=True)
+class TransactionStatusChanged:
+    """A transaction the wallet sent was confirmed, failed, replaced or expired."""
+
+    tx_hash: str
+    status: str
+    kind: str
 
 
 @dataclass(frozen=True)

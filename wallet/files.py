@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from wallet.errors import InvalidInput
 
@@ -49,6 +51,28 @@ def _write_temp(path: Path, text: str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+@contextlib.contextmanager
+def private_atomic_writer(path: Path, *, newline: str | None = None, binary: bool = False) -> Iterator[IO[Any]]:
+    """A file for the user written piece by piece (an export of any size), then renamed over ``path``: created
+    0600 under a unique name beside it; ``path`` may be replaced only if it is a regular file (never a symlink,
+    a FIFO, a device or a folder). On an error nothing is left behind and ``path`` is untouched. Text (UTF-8)
+    unless ``binary``."""
+    check_new_file_target(path, replace=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        f: IO[Any]
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
 
 
 def _kind(mode: int) -> str:

@@ -26,6 +26,7 @@ class NetworkProfile:
     contracts: dict[str, str] = field(default_factory=dict)
     explorer_url: str | None = None
     is_devnet: bool = False
+    start_block: int = 0  # the block the contracts were deployed in: the history reads no earlier block
 
     def contract(self, name: str) -> str:
         try:
@@ -46,6 +47,7 @@ class NetworkProfile:
             "rpc_url": self.rpc_url,
             "contracts": dict(self.contracts),
             "explorer_url": self.explorer_url,
+            "start_block": self.start_block,
         }
 
 
@@ -84,7 +86,11 @@ def _profile_from_json(name: str, raw: object) -> NetworkProfile:
             raise ConfigError(f"Unknown contract {cname!r} in network {name!r}; known: {', '.join(CONTRACT_NAMES)}.")
         contracts[cname] = parse_address(str(addr))
     explorer = raw.get("explorer_url", base.explorer_url if base else None)
-    return NetworkProfile(name, chain_id, rpc_url, contracts, explorer, is_devnet=bool(base and base.is_devnet))
+    start_block = raw.get("start_block", 0)
+    if not isinstance(start_block, int) or isinstance(start_block, bool) or start_block < 0:
+        raise ConfigError(f"The start_block of network {name!r} must be a block number (0 or more).")
+    return NetworkProfile(name, chain_id, rpc_url, contracts, explorer, is_devnet=bool(base and base.is_devnet),
+                          start_block=start_block)
 
 
 def load_profiles(data_dir: DataDir) -> dict[str, NetworkProfile]:

@@ -7,6 +7,7 @@ manager, chain client, quote engine or signer. Whatever changes state announces 
 
 Signing never passes through here: a sub-service that signs is given ``AccountService.signer`` when the facade
 builds it (see docs/architecture.md, "Adding a sub-service").
+
 """
 
 from __future__ import annotations
@@ -20,23 +21,32 @@ from wallet.config import DataDir, Settings
 from wallet.errors import InvalidInput
 from wallet.events import EventBus
 from wallet.networks import NetworkProfile
+from wallet.payments.history_records import IntentRecordSource
 from wallet.registry import ProviderInfo
 from wallet.services.accounts import AccountService
 from wallet.services.devnet import DevnetService
+from wallet.services.history import HistoryService, database_marker
 from wallet.services.network import Balances, NetworkService
 from wallet.services.payments import PaymentService
 from wallet.services.quotes import QuoteService
+from wallet.services.transfers import TransferService
+from wallet.storage import Database
 from wallet.task_choice import TaskChoice
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from wallet.devnet.manager import DevnetStatus
+    from wallet.history.follower import HistoryFollower
+    from wallet.history.model import HistoryFilter, HistoryPage, SpendBucket, SpendPoint
+    from wallet.history.sync import SyncReport
     from wallet.payments.budgets import Budgets
     from wallet.payments.flow import PaymentResult, PreparedPayment, Progress
     from wallet.payments.intents import Intent
     from wallet.payments.reconcile import ReconcileReport
     from wallet.quote import Comparison, LiveQuote, PromptInput, Quote
+    from wallet.transfers.plans import Fees, SendPlan, TopUpPlan
+    from wallet.transfers.records import TxRecord
 
 __all__ = ["AccountInfo", "Balances", "TaskChoice", "WalletService"]
 
@@ -50,14 +60,28 @@ class WalletService:
         self._network = NetworkService(data_dir, self.settings, self.bus, network or self.settings.network)
         self._accounts = AccountService(data_dir, self.settings, self.bus, auto_lock=auto_lock)
         self._quotes = QuoteService(self._network, self.bus, data_dir, self.settings)
-        self._devnet = DevnetService(data_dir, self._network)
+        self._db = Database(data_dir.database)  # opened on first use
+        self._history = HistoryService(self._db, self._network, self.bus, accounts=self._addresses,
+                                       providers=self._quotes.list_providers,
+                                       database_marker=database_marker(data_dir, self.settings))
+        self._transfers = TransferService(self._db, self._network, self.bus, signer=self._accounts.signer,
+                                          accounts=self._addresses, records_changed=self._history.records_changed)
+        self._history.add_source(*self._transfers.history_source())
+        self._history.add_source(IntentRecordSource())
+        self._devnet = DevnetService(data_dir, self._network, on_grant=self._transfers.record_faucet)
         self._payments = PaymentService(data_dir, self._network, self._quotes, self.bus,
                                         signer=self._accounts.signer)
+        self._follower: HistoryFollower | None = None
 
     def close(self) -> None:
+        self.stop_watching()
         self._payments.close()
         self._network.close()
         self._accounts.close()
+        self._db.close()
+
+    def _addresses(self) -> list[str]:
+        return [a.address for a in self._accounts.accounts()]
 
     # --- network ---
     @property
@@ -105,11 +129,20 @@ class WalletService:
 
     # --- following the chain ---
     def start_watching(self, interval: float = 1.0) -> None:
-        """Publish NewBlock / ConnectionChanged / BalancesChanged for the current account from now on."""
+        """Publish NewBlock / ConnectionChanged / BalancesChanged for the current account from now on, and keep
+        the history and the pending transactions up to date with every new block."""
+        from wallet.history.follower import HistoryFollower
+
         address = self._accounts.current_account() if self._accounts.has_wallet() else None
         self._network.start_watching(address, interval)
+        if self._follower is None:
+            self._follower = HistoryFollower(self.bus, self._network.follow_blocks, self.sync_history)
+            self._follower.start()
 
     def stop_watching(self) -> None:
+        follower, self._follower = self._follower, None
+        if follower is not None:
+            follower.stop()
         self._network.stop_watching()
 
     def refresh_balances(self) -> None:
@@ -271,6 +304,58 @@ class WalletService:
 
     def tokenizer_pending(self, encoding: str) -> bool:
         return self._quotes.tokenizer_pending(encoding)
+
+    # --- top up, send, receive (plans first: nothing is signed before the action) ---
+    def payment_request(self, account: str, amount: str | None = None, asset: str = "AIT", *,
+                        qr: Path | None = None) -> dict[str, str]:
+        return self._transfers.payment_request(account, amount, asset, qr=qr)
+
+    def prepare_send(self, account: str, to: str, amount: str | None, asset: str | None = None) -> SendPlan:
+        return self._transfers.prepare_send(account, to, amount, asset)
+
+    def send(self, plan: SendPlan, *, accept_warnings: bool = False) -> TxRecord:
+        return self._transfers.send(plan, accept_warnings=accept_warnings)
+
+    def prepare_topup(self, account: str, *, ait: str | None = None, eth: str | None = None) -> TopUpPlan:
+        return self._transfers.prepare_topup(account, ait=ait, eth=eth)
+
+    def topup(self, plan: TopUpPlan) -> TxRecord:
+        return self._transfers.topup(plan)
+
+    def transactions(self, status: str | None = None, *, refresh: bool = False) -> list[TxRecord]:
+        return self._transfers.transactions(status, refresh=refresh)
+
+    def wait_for_transaction(self, tx_hash: str, timeout: float = 60.0) -> TxRecord:
+        return self._transfers.wait(tx_hash, timeout)
+
+    def prepare_replacement(self, tx_hash: str) -> tuple[TxRecord, Fees]:
+        return self._transfers.prepare_replacement(tx_hash)
+
+    def speed_up(self, tx_hash: str) -> TxRecord:
+        return self._transfers.speed_up(tx_hash)
+
+    def cancel_transaction(self, tx_hash: str) -> TxRecord:
+        return self._transfers.cancel(tx_hash)
+
+    # --- history ---
+    def sync_history(self) -> SyncReport:
+        self._transfers.refresh()
+        return self._history.sync()
+
+    def history_page(self, flt: HistoryFilter | None = None, offset: int = 0, limit: int = 100) -> HistoryPage:
+        return self._history.page(flt, offset, limit)
+
+    def spend_summary(self, by: str = "provider", flt: HistoryFilter | None = None) -> list[SpendBucket]:
+        return self._history.spend(by, flt)
+
+    def spend_series(self, period: str = "day", flt: HistoryFilter | None = None) -> list[SpendPoint]:
+        return self._history.spend_series(period, flt)
+
+    def export_history_csv(self, path: Path, flt: HistoryFilter | None = None) -> int:
+        return self._history.export_csv(path, flt)
+
+    def import_network(self, path: Path, name: str | None = None, *, use: bool = False) -> NetworkProfile:
+        return self._network.import_file(path, name, use=use)
 
     # --- payments ---
     def prepare_payment(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int, *,

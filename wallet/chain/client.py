@@ -48,6 +48,12 @@ class Receipt:
     logs: tuple[dict[str, Any], ...]
     contract_address: str | None = None  # set when the transaction created a contract
     entries: tuple[LogEntry, ...] = ()   # the same logs as plain values
+    block_hash: str | None = None
+
+    @property
+    def fee_paid(self) -> int:
+        """What the sender paid for the transaction, in wei."""
+        return self.gas_used * self.effective_gas_price
 
     @property
     def ok(self) -> bool:
@@ -88,14 +94,21 @@ class ChainClient:
     def rpc_url(self) -> str:
         return self.profile.rpc_url
 
-    def _guard(self, action: str):
+    def guard(self, action: str):
+        """Run an RPC interaction with its failures mapped to the wallet's errors (for wallet.chain modules)."""
         return mapped_errors(self.profile.rpc_url, action)
 
+    _guard = guard
+
     # --- connection ---
+    def node_chain_id(self) -> int:
+        """The chain id the node answers, whatever the profile says (to build a profile for a new node)."""
+        with self._guard("read the chain id"):
+            return self._int(self.w3.eth.chain_id, "read the chain id")
+
     def connect(self) -> int:
         """Check the node answers with the profile's chain id; returns the chain id."""
-        with self._guard("read the chain id"):
-            chain_id = self._int(self.w3.eth.chain_id, "read the chain id")
+        chain_id = self.node_chain_id()
         if chain_id != self.profile.chain_id:
             raise ChainMismatch(
                 f"The node at {self.rpc_url} is on chain {chain_id}, but the network "
@@ -275,7 +288,7 @@ class ChainClient:
                 block_number=int(r["blockNumber"], 16), gas_used=int(r["gasUsed"], 16),
                 effective_gas_price=int(r.get("effectiveGasPrice") or "0x0", 16), logs=tuple(r["logs"]),
                 contract_address=parse_address(r["contractAddress"]) if r.get("contractAddress") else None,
-                entries=entries)
+                entries=entries, block_hash=str(r["blockHash"]).lower() if r.get("blockHash") else None)
         except (KeyError, TypeError, ValueError, AttributeError, WalletError):
             raise malformed_answer(self.rpc_url, action) from None
 
@@ -331,6 +344,7 @@ def _receipt(r: Any) -> Receipt:
         logs=tuple(dict(log) for log in r["logs"]),
         contract_address=str(r["contractAddress"]) if r.get("contractAddress") else None,
         entries=tuple(_log_entry(log) for log in r["logs"]),
+        block_hash="0x" + bytes(r["blockHash"]).hex() if r.get("blockHash") else None,
     )
 
 

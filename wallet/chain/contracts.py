@@ -151,6 +151,10 @@ class AIToken(_Bound):
     def transfer(self, signer: LocalAccount, to: str, amount: int) -> Receipt:
         return self._transact(signer, "send AIT", "transfer", parse_address(to), amount)
 
+    def transfer_data(self, to: str, amount: int) -> str:
+        """Calldata of ``transfer(to, amount)``, for a transaction the caller signs with its own nonce."""
+        return str(self._c.encode_abi("transfer", args=[parse_address(to, allow_zero=True), amount]))
+
     def authorization_state(self, authorizer: str, nonce: bytes) -> bool:
         return bool(self._call("read an authorization's state", "authorizationState",
                                parse_address(authorizer), nonce))
@@ -221,6 +225,9 @@ class TokenSale(_Bound):
 
     def paused(self) -> bool:
         return bool(self._call("check whether the sale is paused", "paused"))
+
+    def buy_data(self, min_tokens_out: int) -> str:
+        return str(self._c.encode_abi("buy", args=[min_tokens_out]))
 
     def buy(self, signer: LocalAccount, wei: int, min_tokens_out: int) -> Receipt:
         return self._transact(signer, "buy AIT", "buy", min_tokens_out, value=wei)

@@ -8,6 +8,7 @@ as itself (to be logged with its traceback), never disguised as a network proble
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +20,37 @@ from web3 import exceptions as w3ex
 from wallet.chain.transport import BadAnswer
 from wallet.errors import InsufficientFunds, NetworkError, TxError, WalletError
 
+_PLAIN_WORDS = {
+    "ERC20InsufficientBalance": "the balance is too low",
+    "ERC20InvalidReceiver": "the token refuses that recipient",
+    "ERC20InvalidSender": "the token refuses that sender",
+    "ERC20InsufficientAllowance": "the allowance is too low",
+}
+
+
+@functools.cache
+def _custom_errors() -> dict[str, str]:
+    """4-byte selector → error name, for every custom error of the wallet's contracts (OpenZeppelin's included)."""
+    from eth_utils import keccak
+
+    from wallet.chain.contracts import load_artifact
+
+    out: dict[str, str] = {}
+    for name in ("AIToken", "ProviderRegistry", "TokenSale"):
+        for item in load_artifact(name)["abi"]:
+            if item.get("type") == "error":
+                signature = f"{item['name']}({','.join(i['type'] for i in item.get('inputs', []))})"
+                out["0x" + keccak(text=signature)[:4].hex()] = item["name"]
+    return out
+
 
 def revert_reason(exc: BaseException) -> str:
     """The contract's own words from a revert, without web3's prefixes."""
+    if isinstance(exc, w3ex.ContractCustomError):
+        data = str(getattr(exc, "data", "") or (exc.args[0] if exc.args else ""))
+        name = _custom_errors().get(data[:10].lower())
+        if name:
+            return _PLAIN_WORDS.get(name, name)
     msg = getattr(exc, "message", None) or (exc.args[0] if exc.args else "")
     text = str(msg)
     for prefix in ("execution reverted: ", "execution reverted"):

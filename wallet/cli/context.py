@@ -100,3 +100,8 @@ def confirm_or_cancel(question: str, *, flag: str = "--yes", nothing_done: str =
         raise UserCancelled(nothing_done) from None
     if answer.strip().lower() != "yes":
         raise UserCancelled(nothing_done)
+
+
+def say(args: argparse.Namespace, text: str) -> None:
+    """Human-readable lines: to stdout, or to stderr when stdout carries one JSON object."""
+    print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout)

@@ -18,6 +18,9 @@ COMMAND_MODULES = (
     "wallet.cli.chain_cmd",
     "wallet.cli.account_cmd",
     "wallet.cli.quote_cmd",
+    "wallet.cli.money_cmd",
+    "wallet.cli.history_cmd",
+    "wallet.cli.network_cmd",
     "wallet.cli.pay_cmd",
 )
 
@@ -28,6 +31,9 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         from wallet.cli.exits import UsageError
+
+        if len(message) > 120:  # the list of every command or choice: --help shows it, the error need not
+            message = re.sub(r" \(choose from [^)]*\)", "", message)
 
         raise UsageError(f"{message} (see `{self.prog} --help`)", self.format_usage())
 

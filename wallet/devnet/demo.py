@@ -20,6 +20,7 @@ DEV_KEYS = (
     "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
 )
 DEPLOYER_KEY = DEV_KEYS[0]  # admin, curator, faucet minter
+DEPLOYER_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # of DEPLOYER_KEY: the faucet's sender
 # Funds each new facilitator key with gas money; an account of its own, so its transactions never race the
 # faucet's for a nonce when the app and a CLI command use the devnet at once.
 FACILITATOR_FUNDER_KEY = DEV_KEYS[5]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from eth_account import Account
 
 from wallet.chain.client import ChainClient
-from wallet.chain.contracts import AIToken, ProviderRegistry, deploy, load_artifact
+from wallet.chain.contracts import AIToken, ProviderRegistry, load_artifact
+from wallet.deployment import deploy_contracts
 from wallet.devnet.demo import (
     DEMO_ACCOUNT_AIT,
     DEMO_ACCOUNT_KEY,
@@ -23,12 +24,10 @@ def artifact_fingerprint() -> dict[str, str]:
 def deploy_all(client: ChainClient) -> dict[str, str]:
     """Deploy AIToken, ProviderRegistry and TokenSale, wire roles, register and price the demo providers."""
     admin = Account.from_key(DEPLOYER_KEY)
-    token_addr = deploy(client, admin, "AIToken", admin.address)
-    registry_addr = deploy(client, admin, "ProviderRegistry", admin.address)
-    sale_addr = deploy(client, admin, "TokenSale", token_addr, SALE_RATE, admin.address)
+    contracts, _ = deploy_contracts(client, admin, SALE_RATE)
+    token_addr, registry_addr = contracts["AIToken"], contracts["ProviderRegistry"]
 
     token = AIToken(client, token_addr)
-    token.grant_role(admin, "MINTER_ROLE", sale_addr)
     token.grant_role(admin, "MINTER_ROLE", admin.address)  # the devnet faucet mints as admin
     token.mint(admin, Account.from_key(DEMO_ACCOUNT_KEY).address, DEMO_ACCOUNT_AIT)
 
@@ -40,4 +39,4 @@ def deploy_all(client: ChainClient) -> dict[str, str]:
             registry.set_model_price(owner, pid, model)
         if demo.verified:
             registry.set_verified(admin, pid, True)
-    return {"AIToken": token_addr, "ProviderRegistry": registry_addr, "TokenSale": sale_addr}
+    return contracts

@@ -7,9 +7,13 @@ signs with the devnet's own well-known key, inside the core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wallet.config import DataDir
+
+# Told of each faucet grant: (recipient, {asset: (tx hash, amount)}), so the history shows it.
+GrantRecorder = Callable[[str, dict[str, tuple[str, int]]], None]
 
 if TYPE_CHECKING:
     from wallet.devnet.manager import DevnetManager, DevnetStatus
@@ -17,9 +21,10 @@ if TYPE_CHECKING:
 
 
 class DevnetService:
-    def __init__(self, data_dir: DataDir, network: NetworkService) -> None:
+    def __init__(self, data_dir: DataDir, network: NetworkService, on_grant: GrantRecorder | None = None) -> None:
         self._data_dir = data_dir
         self._network = network
+        self._on_grant = on_grant
 
     def _manager(self) -> DevnetManager:
         from wallet.devnet.manager import DevnetManager
@@ -52,8 +57,15 @@ class DevnetService:
 
     def faucet(self, address: str, eth: int | None = None, ait: int | None = None) -> dict[str, str]:
         """Send ``eth`` wei and mint ``ait`` base units to ``address`` (default: one press); the tx hashes."""
+        from wallet.addresses import parse_address
         from wallet.devnet.faucet import faucet
 
         default_eth, default_ait = self.faucet_amounts()
-        return faucet(self._network.profile(), address, default_eth if eth is None else eth,
-                      default_ait if ait is None else ait)
+        eth = default_eth if eth is None else eth
+        ait = default_ait if ait is None else ait
+        to = parse_address(address)
+        out = faucet(self._network.profile(), to, eth, ait)
+        if self._on_grant is not None:
+            self._on_grant(to, {asset: (out[key], amount) for asset, key, amount in
+                                (("ETH", "eth_tx", eth), ("AIT", "ait_tx", ait)) if key in out})
+        return out

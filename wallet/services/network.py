@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wallet.addresses import parse_address
@@ -117,6 +118,14 @@ class NetworkService:
         self._bus.publish(SettingsChanged("networks"))
         if profile.name == self._name:
             self.reload()
+
+    def import_file(self, path: Path, name: str | None = None, *, use: bool = False) -> NetworkProfile:
+        """A profile file from ``ai-wallet contracts deploy``, checked against its chain, saved (and used)."""
+        from wallet.deployment import import_profile
+
+        profile = import_profile(path, name)
+        self.save(profile)
+        return self.switch(profile.name) if use else profile
 
     # --- the chain (for the core's own use: the facade never hands these out) ---
     def chain(self) -> ChainClient:
