@@ -21,10 +21,11 @@ from ui.ops import change_op, op
 from ui.pages.base import Page
 from ui.widgets.account_switcher import ADD_ACCOUNT, AccountSwitcher
 
-# (module, class): the pages of the sidebar, in order. Later releases add Top up, Send & Receive, History.
+# (module, class): the pages of the sidebar, in order.
 PAGES = (
     ("ui.pages.home", "HomePage"),
     ("ui.pages.run_task", "RunTaskPage"),
+    ("ui.pages.history", "HistoryPage"),
     ("ui.pages.providers", "ProvidersPage"),
     ("ui.pages.settings", "SettingsPage"),
 )

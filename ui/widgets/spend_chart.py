@@ -9,6 +9,7 @@ totals — comes from the integers. Clicking a provider in the legend hides or s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,8 +30,27 @@ from ui.formatting import amount_full, amount_short
 from ui.theme import is_dark
 from wallet.units import ONE
 
+MAX_BARS = 14  # the most recent days (or weeks) shown: each bar keeps a readable date under it
+
 # One colour per provider, in the order they first appear; readable on the light and the dark palette.
 SERIES_COLOURS = ("#2f6fde", "#e08a1e", "#1e8e3e", "#a23bbf", "#c0392b", "#0f9fa8", "#7a7f87", "#b5a31c")
+
+
+def periods_up_to(latest: str, period: str, n: int) -> list[str]:
+    """The ``n`` days (or weeks, by their Mondays) ending with ``latest``, oldest first, as ISO dates."""
+    end = date.fromisoformat(latest)
+    step = timedelta(days=7 if period == "week" else 1)
+    return [(end - step * i).isoformat() for i in range(n - 1, -1, -1)]
+
+
+def months_of(periods: Sequence[str]) -> str:
+    """The axis' title: the months the bars fall in ("Nov 2026", "Oct – Nov 2026", "Dec 2025 – Jan 2026")."""
+    if not periods:
+        return ""
+    first, last = date.fromisoformat(periods[0]), date.fromisoformat(periods[-1])
+    if (first.year, first.month) == (last.year, last.month):
+        return last.strftime("%b %Y")
+    return f"{first.strftime('%b' if first.year == last.year else '%b %Y')} – {last.strftime('%b %Y')}"
 
 
 class SpendChart(QChartView):
@@ -45,21 +65,27 @@ class SpendChart(QChartView):
         self.chart_.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeRectangle)
         self.setChart(self.chart_)
         self.periods: list[str] = []
+        self.period = "day"
         self.providers: list[str] = []
         self.amounts: dict[tuple[str, str], int] = {}  # (period, provider) -> base units
         self.hidden: set[str] = set()
         self._draw()
 
     # --- data ---
-    def set_points(self, points: Sequence[Any]) -> None:
-        """``points``: objects with .period (ISO date), .provider, .amount (base units)."""
+    def set_points(self, points: Sequence[Any], period: str = "day") -> None:
+        """``points``: objects with .period (ISO date of the day, or of the week's Monday), .provider, .amount
+        (base units). The chart shows the ``MAX_BARS`` periods up to the latest one, days without spending
+        included (as no bar)."""
+        self.period = period
+        latest = max((str(p.period) for p in points), default=None)
+        self.periods = [] if latest is None else periods_up_to(latest, period, MAX_BARS)
+        shown = set(self.periods)
         self.amounts = {}
         for p in points:
             key = (str(p.period), str(p.provider or "—"))
-            self.amounts[key] = self.amounts.get(key, 0) + int(p.amount)
-        self.periods = sorted({period for period, _ in self.amounts})
-        self.providers = list(dict.fromkeys(provider for _, provider in sorted(
-            self.amounts, key=lambda k: (k[0], k[1]))))
+            if key[0] in shown:
+                self.amounts[key] = self.amounts.get(key, 0) + int(p.amount)
+        self.providers = sorted({provider for _, provider in self.amounts}, key=str.lower)
         self.hidden &= set(self.providers)
         self._draw()
 
@@ -94,7 +120,9 @@ class SpendChart(QChartView):
         series.hovered.connect(self._hovered)
         chart.addSeries(series)
         x = QBarCategoryAxis()
-        x.append([p[5:] for p in self.periods] or [""])  # MM-DD: the year is in the tooltip
+        # Day numbers fit under narrow bars; the months are the axis' title, the whole date each tooltip's.
+        x.append([str(date.fromisoformat(p).day) for p in self.periods] or [""])
+        x.setTitleText(("Weeks starting " if self.period == "week" else "") + months_of(self.periods))
         y = QValueAxis()
         y.setLabelFormat("%g")
         y.setTitleText("AIT")

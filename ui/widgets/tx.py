@@ -36,8 +36,10 @@ class TxHashLabel(QWidget):
         self.set_hash("")
 
     def set_hash(self, tx_hash: str, explorer: str | None = None, *, whole: bool = False) -> None:
+        """``whole``: every digit, in three lines for a narrow pane (the copy button copies it in one)."""
         self.tx_hash, self.explorer = tx_hash, explorer
-        self.label.setText((tx_hash if whole else short_hash(tx_hash)) or "—")
+        lines = "\n".join(tx_hash[i:i + 22] for i in range(0, len(tx_hash), 22))
+        self.label.setText((lines if whole else short_hash(tx_hash)) or "—")
         self.label.setToolTip(plain_tip(tx_hash))
         self.copy.set_text_to_copy(tx_hash)
         self.copy.setVisible(bool(tx_hash))
