@@ -52,6 +52,7 @@ class HistoryPage(Page):
         super().__init__(controller, parent)
         self.chart: Any = None  # ui.widgets.spend_chart.SpendChart, once drawn
         self.started = False
+        self._after_rows = False
         self._selected_id: int | None = None
         self.dialog: QWidget | None = None
         outer = QVBoxLayout(self)
@@ -146,7 +147,6 @@ class HistoryPage(Page):
         if not self.started:
             self.started = True
             self.reload()
-            self._read_providers()
         self._spin_if_pending()
 
     def main_field(self) -> QWidget | None:
@@ -157,12 +157,18 @@ class HistoryPage(Page):
             self._soon.start()
 
     def reload(self) -> None:
-        """Read again with the filters as they are (the selected row stays selected when it is still there)."""
+        """Read again with the filters as they are (the selected row stays selected when it is still there).
+        The chart and the provider list are read once the rows are in: the table comes first."""
         self._soon.stop()
+        self._after_rows = True
         self.model.set_filter(self.filters.history_filter())
-        self._read_chart()
 
     def _loaded(self, total: int) -> None:
+        if self._after_rows:
+            self._after_rows = False
+            QTimer.singleShot(0, self._read_chart)  # after the rows are painted
+            if self.filters.provider.count() == 1:
+                QTimer.singleShot(0, self._read_providers)
         self.stack.setCurrentWidget(self.table if total else self.empty)
         self.empty.set_text(EMPTY if not self.filters.describe() else "Nothing matches these filters.")
         row = self.model.row_of(self._selected_id) if self._selected_id is not None else None
