@@ -9,7 +9,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest

@@ -67,7 +67,7 @@ class ConfirmTransactionDialog(QDialog):
 
     @property
     def warnings_accepted(self) -> bool:
-        return self.acknowledge.isVisible() and self.acknowledge.isChecked()
+        return bool(self.warning_labels) and self.acknowledge.isChecked()
 
     def _confirm(self) -> None:
         if self.confirm_button.isEnabled():

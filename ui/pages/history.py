@@ -207,6 +207,15 @@ class HistoryPage(Page):
             self._show_details(current)
         self._spin_if_pending()
 
+    def open_with(self, what: Any) -> None:
+        """A row id: every row shown again, that one selected. "pending": only what is pending."""
+        self.filters.clear()
+        if what == "pending":
+            self.filters.show_status("pending")
+        elif isinstance(what, int):
+            self.select_row(what)
+        self.reload()
+
     def select_row(self, row_id: int) -> None:
         """Select the row with this id once it is read (Home's recent activity opens History this way)."""
         self._selected_id = row_id

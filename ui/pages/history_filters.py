@@ -95,9 +95,24 @@ class HistoryFilters(QWidget):
         self.provider.setCurrentIndex(max(self.provider.findData(keep), 0))
         self.provider.blockSignals(False)
 
+    def clear(self) -> None:
+        """Every row again (quietly: the caller reads once)."""
+        for w in (self.search, self.kind, self.provider, self.status, self.since, self.until):
+            w.blockSignals(True)
+        self.search.clear()
+        for box in (self.kind, self.provider, self.status):
+            box.setCurrentIndex(0)
+        for edit in (self.since, self.until):
+            edit.setDate(EARLIEST)
+        for w in (self.search, self.kind, self.provider, self.status, self.since, self.until):
+            w.blockSignals(False)
+        self._pause.stop()
+
     def show_status(self, status: str) -> None:
-        """Only rows of this status (the status bar's pending count opens History this way)."""
+        """Only rows of this status (the status bar's pending count opens History this way); quietly."""
+        self.status.blockSignals(True)
         self.status.setCurrentIndex(max(self.status.findData(status), 0))
+        self.status.blockSignals(False)
 
     def history_filter(self) -> HistoryFilter:
         kind, provider, status = (box.currentData() for box in (self.kind, self.provider, self.status))
