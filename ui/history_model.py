@@ -36,7 +36,9 @@ Fetch = Callable[[Any, int, int], Any]  # (filter, offset, limit) -> a page: .ro
 def counterparty_text(row: Any) -> str:
     if row.provider:
         return str(row.provider)
-    return short_address(row.counterparty) if row.counterparty else "—"
+    if row.counterparty:
+        return short_address(row.counterparty)
+    return "newly minted" if (getattr(row, "details", None) or {}).get("minted") else "—"
 
 
 def signed_amount(row: Any) -> str:

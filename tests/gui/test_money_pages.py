@@ -106,6 +106,7 @@ def test_a_send_with_a_warning_is_acknowledged_then_confirmed(window: MainWindow
     assert page.send.sent is not None, page.send.status.text()
     qtbot.waitUntil(lambda: "confirmed" in page.send.status.text(), timeout=30_000)
     assert service.ait_balance(friend) == 3 * ONE // 2
+    qtbot.waitUntil(lambda: not page.send.pending.rows, timeout=10_000)
     save_shot(window, "send")
 
 
@@ -169,7 +170,7 @@ def test_top_up_fields_drive_each_other_and_buy(window: MainWindow, service: Wal
     qtbot.waitUntil(lambda: page.plan is not None, timeout=20_000)
     plan = page.plan
     assert plan.tokens == 10 * ONE and parse_amount(page.eth.text()) == plan.eth_cost
-    assert "Rate: 1 ETH = " in page.figures.text() and "Network fee" in page.figures.text()
+    assert page.terms["Rate"].text().startswith("1 ETH = ") and "at most" in page.terms["Network fee"].text()
     page.eth.clear()
     qtbot.keyClicks(page.eth, "0.001")
     qtbot.waitUntil(lambda: page.plan is not None and page.plan.eth_cost == ONE // 1000, timeout=20_000)

@@ -54,6 +54,7 @@ class SendPanel(QWidget):
         self.to.setPlaceholderText("0x… address, or paste a payment request (ethereum:…)")
         self.to_problem = plain_label()
         self.to_problem.setWordWrap(True)
+        self.to_problem.hide()
         self.asset = QComboBox()
         self.asset.addItem("AIT", "AIT")
         self.asset.addItem("ETH", "ETH")
@@ -70,6 +71,8 @@ class SendPanel(QWidget):
         self.summary.setWordWrap(True)
         self.warnings = plain_label()
         self.warnings.setWordWrap(True)
+        self.summary.hide()
+        self.warnings.hide()
         form = QFormLayout()
         form.setHorizontalSpacing(14)
         form.addRow("To", self.to)
@@ -115,12 +118,12 @@ class SendPanel(QWidget):
         self._show(self.to_problem, problem, error=True)
         is_request = self.to.text().strip().lower().startswith("ethereum:")
         self.asset.setEnabled(not is_request)
-        self.summary.setText("")
-        self.warnings.setText("")
+        self._show(self.summary, "")
+        self._show(self.warnings, "")
         if problem or not self.to.text().strip() or (not self.amount.text().strip() and not is_request):
             self._timer.stop()
             return
-        self.summary.setText("Estimating the network fee…")
+        self._show(self.summary, "Estimating the network fee…")
         self._timer.start()
 
     def prepare(self) -> None:

@@ -18,7 +18,7 @@ from ui.ops import change_op, op
 from ui.pages.base import Page
 from ui.pages.settings_parts import say, section, status_label
 from ui.theme import colour
-from ui.widgets.common import plain_label, primary_button, title
+from ui.widgets.common import plain_label, primary_button, subtitle, title
 from ui.widgets.faucet import FaucetCard
 from ui.widgets.tx import short_hash
 from wallet.units import format_amount
@@ -55,10 +55,21 @@ class TopUpPage(Page):
         form.addRow("I want", self._unit_row(self.ait, "AIT"))
         form.addRow("I pay", self._unit_row(self.eth, "ETH"))
         v.addLayout(form)
-        self.figures = plain_label()
+        self.figures = plain_label()  # what is going on, or what is wrong
         self.figures.setWordWrap(True)
-        self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.figures)
+        self.terms: dict[str, QLabel] = {}
+        self.terms_box = QWidget()
+        terms = QFormLayout(self.terms_box)
+        terms.setContentsMargins(0, 0, 0, 0)
+        terms.setHorizontalSpacing(14)
+        for key in ("Rate", "ETH cost", "Network fee", "In all, at most", "This account holds"):
+            value = plain_label()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.terms[key] = value
+            terms.addRow(subtitle(key), value)
+        self.terms_box.hide()
+        v.addWidget(self.terms_box)
         self.review = primary_button("Review top-up…")
         self.review.setEnabled(False)
         self.review.clicked.connect(self.confirm)
@@ -130,17 +141,22 @@ class TopUpPage(Page):
         self.plan = plan
         follower, value = (self.eth, plan.eth_cost) if self._driver == "ait" else (self.ait, plan.tokens)
         follower.setText(format_amount(value))  # plain digits: the field parses what it shows
-        self._show(f"Rate: {plan.rate_text}. You pay {amount_full(plan.eth_cost, 'ETH')} and receive "
-                   f"{amount_full(plan.tokens)}. Network fee about {amount_short(plan.fees.likely_cost, 'ETH')}, "
-                   f"at most {amount_short(plan.fees.max_cost, 'ETH')}: at most "
-                   f"{amount_short(plan.total_eth, 'ETH')} in all, of the {amount_short(plan.eth_balance, 'ETH')} "
-                   "this account holds.")
+        self._show("")
+        for key, text in (("Rate", plan.rate_text),
+                          ("ETH cost", f"{amount_full(plan.eth_cost, 'ETH')} for {amount_full(plan.tokens)}"),
+                          ("Network fee", f"about {amount_short(plan.fees.likely_cost, 'ETH')}, at most "
+                                          f"{amount_short(plan.fees.max_cost, 'ETH')}"),
+                          ("In all, at most", amount_short(plan.total_eth, "ETH")),
+                          ("This account holds", amount_short(plan.eth_balance, "ETH"))):
+            self.terms[key].setText(text)
+        self.terms_box.show()
         self.review.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:
         self._show(user_message(exc, "preparing a top-up"), error=True)
 
     def _show(self, text: str, error: bool = False) -> None:
+        self.terms_box.hide()
         self.figures.setText(text)
         self.figures.setStyleSheet(f"color: {colour('danger')};" if error else "")
         self.figures.setVisible(bool(text))

@@ -14,7 +14,7 @@ SHOWN_MS = 12_000
 
 
 def received_text(asset: str, amount: int, sender: str | None, account: str) -> str:
-    source = f"from {short_address(sender)}" if sender else "newly minted"
+    source = f"from {short_address(sender)}" if sender else "(newly minted)"
     return f"Received {amount_short(amount, asset)} {source} on {short_address(account)}."
 
 
@@ -47,7 +47,8 @@ class NoticeBar(QFrame):
         self.text.setText(received_text(asset, amount, sender, account))
         self.text.setToolTip(amount_full(amount, asset))
         tone = colour("success")
-        self.setStyleSheet(f"QFrame#notice {{ border: 1px solid {tone}; border-radius: 6px; margin: 8px 28px 0 28px; }}")
+        self.setStyleSheet(f"QFrame#notice {{ border: 1px solid {tone}; border-radius: 6px; "
+                           "margin: 8px 28px 0 28px; }")
         self.text.setStyleSheet(f"color: {tone}; font-weight: 600;")
         self.show()
         self._timer.start()
