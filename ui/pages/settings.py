@@ -8,12 +8,14 @@ beside what was changed, rather than in a pop-up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -98,7 +100,11 @@ class SettingsPage(Page):
         self.add_network_button.clicked.connect(lambda: self.edit_network(None))
         self.edit_network_button = QPushButton("Edit this network…")
         self.edit_network_button.clicked.connect(lambda: self.edit_network(self._selected_profile()))
-        v.addLayout(_row(self.add_network_button, self.edit_network_button))
+        self.import_network_button = QPushButton("Import from a file…")
+        self.import_network_button.setToolTip("A network profile written by `ai-wallet contracts deploy`: its "
+                                              "chain, RPC and contract addresses, checked against the chain")
+        self.import_network_button.clicked.connect(self.choose_network_file)
+        v.addLayout(_row(self.add_network_button, self.edit_network_button, self.import_network_button))
         self.network_status = status_label()
         v.addWidget(self.network_status)
         self.column.addWidget(frame)
@@ -234,6 +240,26 @@ class SettingsPage(Page):
 
         dialog.accepted.connect(saved)
         self._open(dialog)
+
+    def choose_network_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a network", "", "Network profiles (*.json);;All files (*)")
+        if path:
+            self.import_network(Path(path))
+
+    def import_network(self, path: Path) -> None:
+        """Read and check the profile in the background (its chain is asked for its id); saved, not switched to."""
+        self.import_network_button.setEnabled(False)
+        say(self.network_status, f"Reading {path.name} and asking its chain…")
+
+        def done(profile: NetworkProfile) -> None:
+            say(self.network_status, f"Imported the network “{profile.name}” (chain {profile.chain_id}). Switch "
+                                     "to it to use it.")
+            self._select_next = profile.name
+            self._reload()
+
+        change_op(lambda: self.service.import_network(path), parent=self).success(done).failure(
+            lambda e: say(self.network_status, user_message(e), error=True)).finally_(
+            lambda: self.import_network_button.setEnabled(True)).run()
 
     def switch_network(self) -> None:
         profile = self._selected_profile()
