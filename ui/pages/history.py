@@ -170,6 +170,7 @@ class HistoryPage(Page):
             if self.filters.provider.count() == 1:
                 QTimer.singleShot(0, self._read_providers)
         self.stack.setCurrentWidget(self.table if total else self.empty)
+        self.details.setVisible(bool(total))
         self.empty.set_text(EMPTY if not self.filters.describe() else "Nothing matches these filters.")
         row = self.model.row_of(self._selected_id) if self._selected_id is not None else None
         if row is not None:

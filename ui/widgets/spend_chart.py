@@ -104,6 +104,11 @@ class SpendChart(QChartView):
             chart.removeAxis(axis)
         # The theme first: it recolours whatever series exist when it is set.
         chart.setTheme(QChart.ChartTheme.ChartThemeDark if is_dark() else QChart.ChartTheme.ChartThemeLight)
+        chart.setTitle("" if self.amounts else "No AIT spent on providers yet")
+        chart.legend().setVisible(bool(self.amounts))
+        if not self.amounts:
+            self._style()
+            return
         series = QStackedBarSeries()
         series.setBarWidth(0.7)
         for i, provider in enumerate(self.providers):
@@ -152,6 +157,7 @@ class SpendChart(QChartView):
         palette = self.palette()
         text = palette.color(QPalette.ColorRole.WindowText)
         self.chart_.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
+        self.chart_.setTitleBrush(palette.color(QPalette.ColorRole.PlaceholderText))
         self.chart_.legend().setLabelColor(text)
         for axis in self.chart_.axes():
             axis.setLabelsColor(text)
