@@ -11,7 +11,7 @@ from ui.controller import AppController
 from ui.errors import user_message
 from ui.ops import op
 from ui.pages.settings_parts import section
-from ui.theme import colour, is_dark
+from ui.theme import colour
 from ui.widgets.common import AddressLabel, CopyButton, plain_label, subtitle
 from ui.widgets.qr import qr_pixmap
 
@@ -92,7 +92,8 @@ class ReceivePanel(QWidget):
         self.address.set_address(request["address"])
         self.uri_label.setText(self.uri)
         self.copy_uri.set_text_to_copy(self.uri)
-        self.qr.setPixmap(qr_pixmap(self.uri, scale=5, dark=is_dark()) if self.uri else self.qr.pixmap())
+        # Black on white in either theme: what every scanner reads best.
+        self.qr.setPixmap(qr_pixmap(self.uri, scale=5) if self.uri else self.qr.pixmap())
         self.qr.setToolTip(self.uri)
         self.problem.hide()
 
