@@ -19,11 +19,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("AI_WALLET_KEYRING", "file")
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "gui"))
-import ui  # noqa: F401  (Qt without PySide's import hook, as the app)
 from common import machine
 from historykit import seed_history
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
+
+import ui  # noqa: F401  (Qt without PySide's import hook, as the app)
 
 ROWS = 100_000
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
@@ -139,7 +140,7 @@ def main() -> None:
                     app.processEvents()
         win, controller, page = kept  # type: ignore[misc]
         scrolled = scroll_figures(app, page)
-        print(f"\nOpening History (click → painted), window 1100×720")
+        print("\nOpening History (click → painted), window 1100×720")
         print(f"{'core: the first page of 200 rows (baseline)':<46} {ms(opened['query'])}")
         print(f"{'100 rows: first rows painted':<46} {ms(opened['rows_small'])}")
         print(f"{f'{ROWS:,} rows: first rows painted':<46} {ms(opened['rows_big'])}   "
