@@ -1,6 +1,7 @@
-"""Paying a provider: the wallet's paid round trip beside a bare x402 SDK client paying the same gateway in the
-same run; the guard and signing alone beside the SDK's own signing. Prints figures; asserts nothing.
-(Paid requests per second through one gateway, and where its time goes: bench/gateway.py.)
+"""Paying a provider: the wallet's paid round trip, exact and metered (upto), beside a bare x402 SDK client paying
+the same gateway in the same run; gas per settlement of each scheme; what a workload whose output is a fraction of
+its budget costs under each scheme; the guard and signing alone beside the SDK's own signing. Prints figures;
+asserts nothing. (Paid requests per second through one gateway, and where its time goes: bench/gateway.py.)
 
 Goals: the wallet's round trip (prepare + pay: quote, 402, guard, intent, sign, send, on-chain check) within 1.2×
 the bare client's (402, sign, send); guard + signing under 10 ms.
@@ -24,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import machine
 
 TASKS = int(os.environ.get("BENCH_TASKS", "60"))
+WORKLOAD = int(os.environ.get("BENCH_WORKLOAD", "20"))
 PROVIDER, MODEL, MAX_OUTPUT = 1, "gpt-4o-mini", 64
+WORKLOAD_BUDGET = 1000   # the demo answers with 40-600 tokens: a fraction of this budget
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -40,12 +43,13 @@ def line(name: str, samples: list[float], base: list[float] | None = None) -> st
 def main() -> None:
     from eth_account import Account
 
+    from wallet.chain.client import ChainClient
     from wallet.config import DataDir
     from wallet.devnet.anvil import free_port
     from wallet.devnet.manager import DevnetManager
     from wallet.quote import PromptInput
     from wallet.service import WalletService
-    from wallet.units import ONE
+    from wallet.units import ONE, format_amount
 
     print(f"machine: {machine()}")
     os.environ["AI_WALLET_KEYRING"] = "file"
@@ -64,11 +68,13 @@ def main() -> None:
             url = provider.endpoint.rstrip("/") + "/v1/chat/completions"
             bare = bare_payer(service, account)
 
-            def wallet_once(i: int) -> None:
-                prompt = PromptInput.text(f"Bench task {i}: say something short.")
-                prepared = service.prepare_payment(PROVIDER, MODEL, prompt, MAX_OUTPUT, account=account.address)
+            def wallet_once(i: int, scheme: str, max_output: int = MAX_OUTPUT, what: str = "Bench") -> object:
+                prompt = PromptInput.text(f"{what} task {i}: say something short.")
+                prepared = service.prepare_payment(PROVIDER, MODEL, prompt, max_output, account=account.address,
+                                                   scheme=scheme)
                 result = service.pay(prepared)
-                assert result.tx_hash, result
+                assert result.tx_hash and result.scheme == scheme and result.status == "settled", result
+                return result
 
             def bare_once(i: int) -> None:
                 body = {"model": MODEL, "max_tokens": MAX_OUTPUT,
@@ -77,20 +83,48 @@ def main() -> None:
                 assert r.status_code == 200, r.text
 
             for i in range(3):  # warm: imports, tokenizer, connections
-                wallet_once(-1 - i)
+                wallet_once(-1 - i, "exact")
+                wallet_once(-1 - i, "upto", what="Warm")
                 bare_once(-1 - i)
-            ours: list[float] = []
+            exact: list[float] = []
+            upto: list[float] = []
             theirs: list[float] = []
-            for i in range(TASKS):  # interleaved, so both see the same machine
-                t0 = time.perf_counter()
-                wallet_once(i)
-                ours.append(time.perf_counter() - t0)
+            gas: dict[str, list[int]] = {"exact": [], "upto": []}
+            client = ChainClient(service.profile)
+            for i in range(TASKS):  # interleaved, so all three see the same machine
+                for scheme, samples in (("exact", exact), ("upto", upto)):
+                    t0 = time.perf_counter()
+                    result = wallet_once(i, scheme, what=scheme)
+                    samples.append(time.perf_counter() - t0)
+                    gas[scheme].append(client.receipt(result.tx_hash, "read a settlement").gas_used)
                 t0 = time.perf_counter()
                 bare_once(i)
                 theirs.append(time.perf_counter() - t0)
-            print("\nPaid round trip, demo backend, one client")
+            print(f"\nPaid round trip, demo backend, one client, {MAX_OUTPUT} output tokens asked")
             print(line("bare x402 SDK client (baseline)", theirs))
-            print(line("wallet: prepare + pay", ours, theirs))
+            print(line("wallet, exact: prepare + pay", exact, theirs))
+            print(line("wallet, upto: prepare + pay", upto, theirs))
+
+            print("\nGas per settlement (one transaction each, paid by the facilitator or the payee)")
+            for scheme, name in (("exact", "transferWithAuthorization"), ("upto", "receiveWithAuthorizationUpTo")):
+                g = gas[scheme]
+                print(f"{scheme:<6} {name:<30} median {statistics.median(g):,.0f}   min {min(g):,}   "
+                      f"max {max(g):,}")
+
+            print(f"\nA workload of {WORKLOAD} tasks, {WORKLOAD_BUDGET} output tokens asked each "
+                  "(the same tasks under each scheme)")
+            paid = {"exact": 0, "upto": 0}
+            generated = 0
+            for i in range(WORKLOAD):
+                for scheme in ("exact", "upto"):
+                    result = wallet_once(i, scheme, WORKLOAD_BUDGET, "Workload")
+                    paid[scheme] += result.paid_base_units
+                generated += result.output_tokens
+            saved = paid["exact"] - paid["upto"]
+            print(f"output generated: {generated:,} of {WORKLOAD * WORKLOAD_BUDGET:,} tokens asked "
+                  f"({100 * generated / (WORKLOAD * WORKLOAD_BUDGET):.1f}% of the budgets)")
+            print(f"paid with exact: {format_amount(paid['exact'])} AIT   with upto: {format_amount(paid['upto'])} AIT")
+            print(f"saved by upto:   {format_amount(saved)} AIT ({100 * saved / paid['exact']:.1f}%)")
 
             print("\nGuard + signing alone (no network)")
             guard_and_sign(account)

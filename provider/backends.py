@@ -17,9 +17,9 @@ from typing import Any, Protocol
 import httpx
 
 from provider.chat import PricedRequest, RequestRefused
-from wallet.bounded_json import loads_bounded
 from wallet.errors import ConfigError, InvalidInput
 from wallet.metering import count_tokens
+from wallet.safe_io import loads_bounded
 from wallet.tokenizers import get_encoding
 
 UPSTREAM_URL_ENV = "AI_PROVIDER_UPSTREAM_URL"
@@ -110,7 +110,7 @@ def _read_config(path: Path) -> dict[str, Any]:
     except OSError as e:
         raise ConfigError(f"Cannot read the gateway config {path}: {e.strerror or e}.") from None
     try:
-        raw = loads_bounded(data, max_bytes=MAX_CONFIG_BYTES, max_depth=8, what=f"gateway config {path}")
+        raw = loads_bounded(data, max_bytes=MAX_CONFIG_BYTES, max_depth=8, what=f"the gateway config {path}")
     except InvalidInput as e:
         raise ConfigError(e.user_message) from None
     if not isinstance(raw, dict):
@@ -144,7 +144,7 @@ class OpenAIProxy:
                                  "charged.", 502, "upstream_unavailable") from None
         try:
             body = loads_bounded(raw, max_bytes=MAX_UPSTREAM_BYTES, max_depth=MAX_UPSTREAM_DEPTH,
-                                 what="model service's answer")
+                                 what="the model service's answer")
         except InvalidInput as e:
             raise RequestRefused(f"{e.user_message} Nothing was charged.", 502, "upstream_invalid") from None
         if status != 200:

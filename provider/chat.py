@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wallet.bounded_json import loads_bounded
 from wallet.errors import InvalidInput, QuoteError, WalletError
 from wallet.metering import ChatMessage, MeteredRequest, meter_chat, parse_messages
 from wallet.registry import ProviderInfo
+from wallet.safe_io import loads_bounded
 
 MAX_BODY_BYTES = 8 * 1024 * 1024   # a 1M-token context is ~4 MB of text
 MAX_BODY_DEPTH = 16                # a chat request is 3 levels deep; sampling options add one or two
@@ -78,7 +78,7 @@ async def read_body(chunks: AsyncIterator[bytes], content_length: str | None, ma
 
 def parse_json_body(body: bytes, *, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX_BODY_DEPTH) -> Any:
     try:
-        return loads_bounded(body, max_bytes=max_bytes, max_depth=max_depth, what="request body")
+        return loads_bounded(body, max_bytes=max_bytes, max_depth=max_depth, what="the request body")
     except InvalidInput as e:
         raise RequestRefused(e.user_message, 400, "invalid_json") from None
 

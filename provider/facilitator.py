@@ -1,14 +1,18 @@
 """The facilitator: verifies x402 payments and settles them on chain, and settles nothing it did not verify.
 
-It wraps the SDK's ``x402FacilitatorSync`` for one network. Scheme ``exact`` (EIP-3009
-``transferWithAuthorization``) is registered at construction and settled with the facilitator's own key, which
-pays the gas. Further schemes are added with ``register(scheme, policy)``; a scheme whose settlement only the
-payee may submit (``receiveWithAuthorizationUpTo``) takes its signer from ``payee_signer(pay_to)``, one
-settlement key per payTo the facilitator serves.
+It wraps the SDK's ``x402FacilitatorSync`` for one network. Two schemes are registered at construction:
+
+* ``exact`` (EIP-3009 ``transferWithAuthorization``), settled with the facilitator's own key, which pays the gas;
+* ``upto`` (``provider.upto_facilitator``: metered, ``receiveWithAuthorizationUpTo``), whose settlement only the
+  payee may submit: it takes its signer from ``payee_signer(pay_to)``, one settlement key per payTo the
+  facilitator serves, and settles only the amount the answer's usage justifies.
+
+Further schemes are added with ``register(scheme, policy)``.
 
 Every payment that verifies is remembered until its authorization expires. ``settle`` refuses a payment it did
 not verify, one already settled or being settled, and one whose requirements the scheme's policy says do not
-match what was verified (for ``exact``: anything but the very same requirements).
+match what was verified (for ``exact``: anything but the very same requirements; for ``upto``: anything but the
+same requirements with an amount at most the verified maximum).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from x402.mechanisms.evm.exact import ExactEvmFacilitatorScheme
 from x402.schemas import PaymentPayload, PaymentRequirements, SettleResponse, VerifyResponse
 
 from provider.keys import PayeeKeys
+from provider.upto_facilitator import UptoFacilitatorScheme
+from provider.upto_server import USAGE
 from wallet.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -45,12 +51,24 @@ ALREADY_SETTLED = "already_settled"
 SETTLING = "settlement_in_progress"
 MISMATCH = "requirements_differ_from_verified"
 INVALID_REQUEST = "invalid_request"
+SETTLEMENT_ADDITIONS = frozenset({USAGE})
 
 
 def same_requirements(verified: Mapping[str, Any], presented: Mapping[str, Any]) -> str | None:
     """The ``exact`` policy: settle exactly what was verified."""
     changed = sorted(k for k in set(verified) | set(presented) if verified.get(k) != presented.get(k))
     return f"these fields differ from the verified payment: {', '.join(changed)}" if changed else None
+
+
+def up_to_verified_amount(verified: Mapping[str, Any], presented: Mapping[str, Any]) -> str | None:
+    """The ``upto`` policy: the verified requirements, with an amount of at most the verified maximum."""
+    changed = same_requirements({**verified, "amount": None}, {**presented, "amount": None})
+    if changed:
+        return changed
+    amount, maximum = str(presented.get("amount")), str(verified.get("amount"))
+    if not (amount.isdigit() and maximum.isdigit()) or int(amount) > int(maximum):
+        return f"the amount {amount[:80]} is over the authorized maximum {maximum[:80]}"
+    return None
 
 
 @dataclass
@@ -62,8 +80,10 @@ class _Remembered:
 
 
 def payment_key(payload: PaymentPayload) -> str:
-    """One authorization, however it is wrapped: the hash of the scheme's signed payload."""
-    return hashlib.sha256(json.dumps(payload.payload, sort_keys=True).encode()).hexdigest()
+    """One authorization, however it is wrapped: the hash of the scheme's signed payload (without what the
+    gateway adds on the way to settlement, such as a metered payment's usage)."""
+    signed = {k: v for k, v in payload.payload.items() if k not in SETTLEMENT_ADDITIONS}
+    return hashlib.sha256(json.dumps(signed, sort_keys=True).encode()).hexdigest()
 
 
 def _expiry(payload: PaymentPayload, requirements: PaymentRequirements, now: float) -> float:
@@ -87,13 +107,14 @@ class Facilitator:
         self.rpc_url = rpc_url
         self.address = fee_account.address
         self.payee_keys = payee_keys or PayeeKeys()
-        self._fee_signer = FacilitatorWeb3Signer(private_key=fee_account.key.hex(), rpc_url=rpc_url)
+        self.fee_signer = FacilitatorWeb3Signer(private_key=fee_account.key.hex(), rpc_url=rpc_url)
         self._payee_signers: dict[str, FacilitatorWeb3Signer] = {}
         self._sdk = x402FacilitatorSync()
         self._policies: dict[str, SettlementPolicy] = {}
         self._lock = threading.Lock()
         self._remembered: dict[str, _Remembered] = {}
-        self.register(ExactEvmFacilitatorScheme(self._fee_signer), same_requirements)
+        self.register(ExactEvmFacilitatorScheme(self.fee_signer), same_requirements)
+        self.register(UptoFacilitatorScheme(self, int(network.split(":", 1)[1]), rpc_url), up_to_verified_amount)
 
     def __repr__(self) -> str:
         return f"Facilitator({self.network}, {self.address}, payees={self.payee_keys.addresses()})"

@@ -19,8 +19,11 @@ from fastapi.responses import JSONResponse
 
 from provider.chat import RequestRefused, parse_json_body, read_body
 from provider.facilitator import Facilitator
+from provider.upto_facilitator import MAX_RESPONSE_BYTES
 
 MAX_BODY_BYTES = 64 * 1024
+# A metered settlement carries the response body it is justified by (base64), up to the facilitator's bound.
+MAX_SETTLE_BYTES = MAX_RESPONSE_BYTES * 4 // 3 + MAX_BODY_BYTES
 MAX_BODY_DEPTH = 16
 
 
@@ -32,9 +35,10 @@ def create_facilitator_app(facilitator: Facilitator) -> FastAPI:
     async def refused(_request: Request, exc: RequestRefused) -> JSONResponse:
         return JSONResponse(exc.to_json(), status_code=exc.status)
 
-    async def payment_request(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
-        body = await read_body(request.stream(), request.headers.get("content-length"), MAX_BODY_BYTES)
-        data = parse_json_body(body, max_bytes=MAX_BODY_BYTES, max_depth=MAX_BODY_DEPTH)
+    async def payment_request(request: Request, max_bytes: int = MAX_BODY_BYTES,
+                              ) -> tuple[dict[str, Any], dict[str, Any]]:
+        body = await read_body(request.stream(), request.headers.get("content-length"), max_bytes)
+        data = parse_json_body(body, max_bytes=max_bytes, max_depth=MAX_BODY_DEPTH)
         if not isinstance(data, dict) or not isinstance(data.get("paymentPayload"), dict) \
                 or not isinstance(data.get("paymentRequirements"), dict):
             raise RequestRefused("Expected {x402Version, paymentPayload, paymentRequirements}.", 400)
@@ -56,7 +60,7 @@ def create_facilitator_app(facilitator: Facilitator) -> FastAPI:
 
     @app.post("/settle")
     async def settle(request: Request) -> dict[str, Any]:
-        payload, requirements = await payment_request(request)
+        payload, requirements = await payment_request(request, MAX_SETTLE_BYTES)
         return await anyio.to_thread.run_sync(facilitator.settle, payload, requirements)
 
     return app

@@ -26,7 +26,12 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from wallet.payments.upto import MeteringFacts
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,29 @@ class Misbehaviour:
     fail_after_settlement: bool = False
     never_answer: Literal["before_settlement", "after_settlement"] | None = None
     replay_settlement: bool = False
+    metered_charge: Literal["max"] | None = None
+    metered_token_skew: int = 0
+    receipt: Literal["none", "other_key", "other_body"] | None = None
+    report_zero_and_hold: bool = False
+    never_settle: bool = False
+    payee_key: LocalAccount | None = None
+
+    def metered(self, facts: MeteringFacts, output_text: str) -> tuple[int, int]:
+        """The (amount, output tokens) this gateway reports for a metered answer: the metering rule on the
+        output actually generated, unless told to cheat."""
+        from wallet.metering import settle_tokens
+
+        honest = facts.settle(output_text)
+        if self.metered_charge == "max":
+            return facts.maximum, facts.max_output_tokens
+        if self.metered_token_skew:
+            tokens = max(0, honest.output_tokens + self.metered_token_skew)
+            return settle_tokens(facts.request, tokens).price, tokens
+        return honest.price, honest.output_tokens
+
+    @property
+    def settles_itself(self) -> bool:
+        return self.payee_key is not None
 
     def rewrite_payment_required(self, header: str) -> str:
         """The ``PAYMENT-REQUIRED`` header as this gateway sends it."""

@@ -1,6 +1,10 @@
 """x402 in front of the chat route: the 402 demand, verification before the backend runs, settlement after.
 
-Built on the SDK's ``x402HTTPResourceServer`` with scheme ``exact`` (EIP-3009) on AIT. The SDK's FastAPI
+Built on the SDK's ``x402HTTPResourceServer`` with two schemes on AIT, both offered on every paid request:
+``exact`` (EIP-3009: the price of the whole output budget, prepaid) and, when the facilitator settles it for
+this payTo, ``upto`` over ``eip3009-upto`` (metered: the payer authorizes that price as a maximum, and after the
+backend answers the handler meters the output with the metering rule and settles exactly that — see
+``provider.upto_server`` and ``provider.upto_facilitator``). The SDK's FastAPI
 middleware cannot see a request's body, and the price of a chat request depends on it, so the gateway reads and
 prices the body first (a bad body is a 4xx, never a demand) and hands the priced request to the SDK through its
 own request adapter; the route's price callable reads it from there.
@@ -35,6 +39,7 @@ from x402.http.types import (
     PaymentOption,
     RouteConfig,
 )
+from x402.http.utils import encode_payment_response_header
 from x402.http.x402_http_server import x402HTTPResourceServer
 from x402.mechanisms.evm.exact import ExactEvmServerScheme
 from x402.schemas import AssetAmount, VerifiedPaymentCancelOptions
@@ -43,6 +48,9 @@ from provider.backends import Backend
 from provider.chat import PricedRequest, RequestRefused
 from provider.misbehaviour import Misbehaviour
 from provider.network import TOKEN_NAME, TOKEN_VERSION
+from provider.self_settle import SelfSettler, rewrite_receipt
+from provider.upto_server import UptoServerScheme
+from wallet.payments.upto import METERING, UPTO, UPTO_METHOD, MeteringFacts
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +77,17 @@ def timed(phase: str) -> Iterator[None]:
 
 def server_timing(spans: dict[str, float]) -> str:
     return ", ".join(f"{name};dur={ms:.1f}" for name, ms in spans.items())
+
+
+def _without_scheme(header: str, scheme: str) -> str:
+    """A demand this gateway just built, without its options of ``scheme`` (one the facilitator cannot settle
+    for this payTo)."""
+    demand = json.loads(base64.b64decode(header))
+    accepts = [a for a in demand.get("accepts", []) if a.get("scheme") != scheme]
+    if len(accepts) == len(demand.get("accepts", [])):
+        return header
+    demand["accepts"] = accepts
+    return base64.b64encode(json.dumps(demand).encode()).decode()
 
 
 def _demand_error(header: str | None) -> str | None:
@@ -134,16 +153,21 @@ class Paywall:
     """x402 ``exact`` on AIT for the chat route of one gateway, through the facilitator at ``facilitator_url``."""
 
     def __init__(self, network: str, token: str, facilitator_url: str | None, *,
-                 max_timeout_seconds: int = MAX_TIMEOUT_SECONDS, misbehaviour: Misbehaviour | None = None) -> None:
+                 max_timeout_seconds: int = MAX_TIMEOUT_SECONDS, misbehaviour: Misbehaviour | None = None,
+                 rpc_url: str | None = None) -> None:
         self.network = network
+        self.chain_id = int(network.split(":", 1)[1])
         self.token = token
         self.facilitator_url = facilitator_url
+        self.rpc_url = rpc_url
         self.misbehaviour = misbehaviour or Misbehaviour()
         self.replay_refusals: list[str] = []
         self.max_timeout_seconds = max_timeout_seconds
+        self.self_settler: SelfSettler | None = None
         self._init_lock = asyncio.Lock()
         self._facilitator: TimedFacilitatorClient | None = None
         self._http: x402HTTPResourceServer | None = None
+        self._metered_payees: frozenset[str] = frozenset()   # whose metered payments the facilitator settles
 
     def _build(self) -> x402HTTPResourceServer:
         """The SDK's resource server for the chat route (built at the first paid request, when the
@@ -152,12 +176,24 @@ class Paywall:
         self._facilitator = TimedFacilitatorClient(FacilitatorConfig(url=self.facilitator_url, timeout=60.0))
         server = x402ResourceServer(self._facilitator)
         server.register(self.network, ExactEvmServerScheme())
-        option = PaymentOption(scheme="exact", network=self.network, pay_to=self._pay_to, price=self._price,
-                               max_timeout_seconds=self.misbehaviour.max_timeout_seconds or self.max_timeout_seconds)
-        routes = {CHAT_ROUTE: RouteConfig(accepts=[option], mime_type="application/json",
+        server.register(self.network, UptoServerScheme())
+        server.initialize()  # asks the facilitator what it supports: blocking, so called off the event loop
+        timeout = self.misbehaviour.max_timeout_seconds or self.max_timeout_seconds
+        options = [PaymentOption(scheme="exact", network=self.network, pay_to=self._pay_to, price=self._price,
+                                 max_timeout_seconds=timeout)]
+        metered = server.get_supported_kind(2, self.network, UPTO)
+        if metered is not None and UPTO_METHOD in (metered.extra or {}).get("assetTransferMethods", ()):
+            self._metered_payees = frozenset(str(a).lower() for a in (metered.extra or {}).get("payees", ()))
+            options.append(PaymentOption(scheme=UPTO, network=self.network, pay_to=self._pay_to,
+                                         price=self._metered_price, max_timeout_seconds=timeout))
+        routes = {CHAT_ROUTE: RouteConfig(accepts=options, mime_type="application/json",
                                           description="An OpenAI-compatible chat completion")}
         http = x402HTTPResourceServer(server, routes)
-        http.initialize()  # asks the facilitator what it supports: blocking, so called off the event loop
+        http.initialize()
+        if self.misbehaviour.settles_itself:
+            assert self.misbehaviour.payee_key is not None and self.rpc_url is not None
+            self.self_settler = SelfSettler(self.misbehaviour.payee_key, self.rpc_url, self.chain_id, self.token,
+                                            self.network)
         return http
 
     async def aclose(self) -> None:
@@ -170,6 +206,14 @@ class Paywall:
         return AssetAmount(amount=str(priced.price + self.misbehaviour.overcharge),
                            asset=self.misbehaviour.asset or self.token,
                            extra={"name": TOKEN_NAME, "version": TOKEN_VERSION})
+
+    def _metered_price(self, context: HTTPRequestContext) -> AssetAmount:
+        priced: PricedRequest = context.adapter.get_body()
+        facts = MeteringFacts.of(priced.metered)
+        return AssetAmount(amount=str(facts.maximum + self.misbehaviour.overcharge),
+                           asset=self.misbehaviour.asset or self.token,
+                           extra={"name": TOKEN_NAME, "version": TOKEN_VERSION, "assetTransferMethod": UPTO_METHOD,
+                                  METERING: facts.to_json()})
 
     def _pay_to(self, context: HTTPRequestContext) -> str:
         priced: PricedRequest = context.adapter.get_body()
@@ -218,18 +262,53 @@ class Paywall:
             return JSONResponse(e.to_json(), status_code=e.status)
         if self.misbehaviour.never_answer == "before_settlement":
             await asyncio.Event().wait()
-        settled = await http.process_settlement(
-            result.payment_payload, result.payment_requirements, context=context,
-            declared_extensions=result.declared_extensions,
-            transport_context=HTTPTransportContext(request=context, response_body=completion.body),
-            before_handler_settlement=result.before_handler_settlement)
-        if not settled.success:
-            return self._instructions(settled.response)
-        await self._misbehave_after_settlement(result.payment_payload, result.payment_requirements)
+        # The body is serialized once: the bytes metered, settled against and hashed into the receipt are the
+        # bytes the payer receives.
+        body = json.dumps(completion.body, ensure_ascii=False, separators=(",", ":")).encode()
+        requirements = result.payment_requirements
+        overrides, facts, output_tokens = None, None, 0
+        if requirements.scheme == UPTO:
+            facts = MeteringFacts.of(priced.metered)
+            amount, output_tokens = await anyio.to_thread.run_sync(self.misbehaviour.metered, facts,
+                                                                   completion.content)
+            overrides = {"amount": str(amount)}
+        if facts is not None and self._cheats_on_settlement():
+            headers = await self._settle_dishonestly(result.payment_payload.payload, facts, int(overrides["amount"]),
+                                                     output_tokens, body)
+        else:
+            settled = await http.process_settlement(
+                result.payment_payload, requirements, context=context, settlement_overrides=overrides,
+                declared_extensions=result.declared_extensions,
+                transport_context=HTTPTransportContext(request=context, response_body=body),
+                before_handler_settlement=result.before_handler_settlement)
+            if not settled.success:
+                return self._instructions(settled.response)
+            headers = dict(settled.headers)
+        await self._misbehave_after_settlement(result.payment_payload, requirements)
         if self.misbehaviour.fail_after_settlement:
             return JSONResponse({"error": {"message": "Internal error.", "type": "server_error"}}, status_code=500)
-        headers = {**settled.headers, "Cache-Control": "private, no-store", "Server-Timing": server_timing(spans)}
-        return JSONResponse(completion.body, headers=headers)
+        if self.misbehaviour.receipt is not None and "PAYMENT-RESPONSE" in headers:
+            headers["PAYMENT-RESPONSE"] = rewrite_receipt(headers["PAYMENT-RESPONSE"], self.misbehaviour.receipt, body,
+                                                          self.chain_id, self.token, self.misbehaviour.payee_key)
+        headers.update({"Cache-Control": "private, no-store", "Server-Timing": server_timing(spans)})
+        return Response(content=body, media_type="application/json", headers=headers)
+
+    def _cheats_on_settlement(self) -> bool:
+        m = self.misbehaviour
+        return m.never_settle or m.report_zero_and_hold or m.settles_itself
+
+    async def _settle_dishonestly(self, payload: dict[str, Any], facts: MeteringFacts, amount: int,
+                                  output_tokens: int, body: bytes) -> dict[str, str]:
+        """What a dishonest payee answers with: no settlement, a claimed 0, or its own settlement."""
+        if self.misbehaviour.never_settle:
+            return {}
+        settler = self.self_settler
+        assert settler is not None, "report_zero_and_hold and self-settlement need the payee_key"
+        if self.misbehaviour.report_zero_and_hold:
+            response = settler.claim_zero_and_hold(payload, facts, body)
+        else:
+            response = await anyio.to_thread.run_sync(settler.settle, payload, facts, amount, output_tokens, body)
+        return {"PAYMENT-RESPONSE": encode_payment_response_header(response)}
 
     def _demand(self, instructions: HTTPResponseInstructions | None, priced: PricedRequest) -> Response:
         """The 402 (or the SDK's other refusal) as sent, with a body that says in words what it wants."""
@@ -242,8 +321,11 @@ class Paywall:
             instructions.body = {"error": {"message": message, "type": "payment_required", "code": reason}}
         response = self._instructions(instructions)
         if response.status_code == 402 and PAYMENT_REQUIRED in response.headers:
-            response.headers[PAYMENT_REQUIRED] = self.misbehaviour.rewrite_payment_required(
-                response.headers[PAYMENT_REQUIRED])
+            header = response.headers[PAYMENT_REQUIRED]
+            pay_to = (self.misbehaviour.pay_to or priced.provider.pay_to).lower()
+            if pay_to not in self._metered_payees:
+                header = _without_scheme(header, UPTO)
+            response.headers[PAYMENT_REQUIRED] = self.misbehaviour.rewrite_payment_required(header)
         return response
 
     @staticmethod

@@ -16,10 +16,10 @@ from eth_account.signers.local import LocalAccount
 
 from provider.network import GatewayChain
 from wallet.addresses import parse_address
-from wallet.bounded_json import loads_bounded
 from wallet.errors import ConfigError, InvalidInput, QuoteError
 from wallet.metering import check_model
 from wallet.registry import ModelPrice
+from wallet.safe_io import loads_bounded
 
 MAX_SHEET_BYTES = 1024 * 1024
 MAX_MODEL_ID = 128
@@ -84,7 +84,7 @@ def load_price_sheet(path: str | Path) -> list[ModelPrice]:
     except OSError as e:
         raise ConfigError(f"Cannot read the price sheet {p}: {e.strerror or e}.") from None
     try:
-        raw = loads_bounded(data, max_bytes=MAX_SHEET_BYTES, max_depth=8, what=f"price sheet {p}")
+        raw = loads_bounded(data, max_bytes=MAX_SHEET_BYTES, max_depth=8, what=f"the price sheet {p}")
     except InvalidInput as e:
         raise ConfigError(e.user_message) from None
     return parse_price_sheet(raw, str(p))

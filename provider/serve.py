@@ -42,7 +42,8 @@ def build_gateway(chain: GatewayChain, provider_id: int, backend: Backend, facil
                   max_timeout_seconds: int = MAX_TIMEOUT_SECONDS) -> Gateway:
     """The gateway of registered provider ``provider_id``, following its registry entry from now on."""
     sheet = PriceSheet(chain.client, chain.registry(), provider_id, poll_seconds=poll_seconds).start()
-    paywall = Paywall(chain.network, chain.token_address, facilitator_url, max_timeout_seconds=max_timeout_seconds)
+    paywall = Paywall(chain.network, chain.token_address, facilitator_url, max_timeout_seconds=max_timeout_seconds,
+                      rpc_url=chain.rpc_url)
     app = create_app(sheet.current, paywall, backend, misbehaviour=misbehaviour, on_shutdown=sheet.stop)
     return Gateway(app, sheet, paywall)
 
@@ -73,7 +74,9 @@ class ServerThread:
     """An app served by uvicorn on a thread, on ``host:port`` (port 0: any free port). ``url`` is where."""
 
     def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, *, name: str = "http-server") -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP named, not left 0: asyncio sets TCP_NODELAY on accepted connections only when the socket says
+        # it is TCP, and without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = host, int(self._sock.getsockname()[1])

@@ -70,6 +70,7 @@ def register_provider(chain: GatewayChain, *, name: str = "Test AI", models: tup
     owner: LocalAccount = Account.create()
     pay_to: LocalAccount = Account.create()
     fund(chain, owner.address, eth=ONE)
+    fund(chain, pay_to.address, eth=ONE)  # a metered settlement is sent by the payee itself
     result = register(chain, owner, name=name, endpoint="http://127.0.0.1:9", pay_to=pay_to.address,
                       models=list(models))
     return result.provider_id, owner, pay_to
@@ -168,14 +169,24 @@ class RunningGateway:
         return self.gateway.app
 
 
+def demo_payees() -> list[LocalAccount]:
+    """The payTo keys of the devnet's demo providers (anvil development accounts, holding ETH)."""
+    from wallet.devnet.demo import DEMO_PROVIDERS
+
+    return [Account.from_key(d.pay_to_key) for d in DEMO_PROVIDERS]
+
+
 @contextmanager
-def facilitator_server(chain: GatewayChain) -> Iterator[ServerThread]:
-    """A real facilitator HTTP service with a fresh key, funded with ETH for gas."""
+def facilitator_server(chain: GatewayChain, payees: list[LocalAccount] | tuple[LocalAccount, ...] = (),
+                       ) -> Iterator[ServerThread]:
+    """A real facilitator HTTP service with a fresh key, funded with ETH for gas, holding the settlement keys of
+    ``payees`` (for metered payments to them)."""
+    from provider.keys import PayeeKeys
     from provider.serve import ServerThread, build_facilitator
 
     key: LocalAccount = Account.create()
     fund(chain, key.address, eth=10 * ONE)
-    server = ServerThread(build_facilitator(chain, key), name="facilitator").start()
+    server = ServerThread(build_facilitator(chain, key, PayeeKeys(payees)), name="facilitator").start()
     try:
         yield server
     finally:

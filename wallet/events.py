@@ -136,6 +136,20 @@ class PaymentRecorded:
 
 
 @dataclass(frozen=True)
+class PaymentDisputed:
+    """A metered payment settled on chain does not match the wallet's own count, or its usage receipt does not
+    hold: it is kept as a dispute (``WalletService.payment(intent_id)`` has the evidence) and marks the
+    provider (``WalletService.disputes_by_provider()``)."""
+
+    intent_id: int
+    account: str
+    provider_id: int
+    charged: int     # AIT base units, as the chain shows
+    expected: int    # the metering rule on the wallet's own count
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class PaymentBudgetsChanged:
     per_task: int | None   # AIT base units; None = no limit
     daily: int | None

@@ -86,6 +86,14 @@ class Quote:
     output_cost: Decimal         # exact share, base units
     price_base_units: int        # ceil(input_cost + output_cost)
     balance_after: int | None = None   # base units; negative means the balance does not cover the price
+    input_price: int = 0         # the registry's prices, base units per 1M tokens
+    output_price: int = 0
+
+    @property
+    def metered(self) -> MeteredRequest:
+        """The request as the metering rule sees it (what a metered payment is settled by)."""
+        return MeteredRequest(self.model, self.encoding, self.input_tokens, self.max_output_tokens,
+                              self.input_price, self.output_price)
 
     @property
     def price_ait(self) -> str:
@@ -125,6 +133,8 @@ def make_quote(provider: ProviderInfo, metered: MeteredRequest, balance: int | N
         output_cost=micro_to_base_units(metered.output_cost_micro),
         price_base_units=metered.price,
         balance_after=None if balance is None else balance - metered.price,
+        input_price=metered.input_price,
+        output_price=metered.output_price,
     )
 
 

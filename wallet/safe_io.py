@@ -12,6 +12,7 @@ Light on purpose (no third-party imports): the CLI, the GUI and the provider gat
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
@@ -159,8 +160,24 @@ def json_depth(text: str, limit: int | None = None) -> int:
     return peak
 
 
+MAX_INT_DIGITS = 1000  # far beyond any amount or count; Python itself refuses ints past 4,300 digits
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INT_DIGITS:,} digits")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
 
 
 def loads_bounded(
@@ -172,7 +189,8 @@ def loads_bounded(
     error: type[WalletError] = InvalidInput,
 ) -> Any:
     """``json.loads`` for untrusted input: over ``max_bytes`` (UTF-8 bytes), nested deeper than ``max_depth``,
-    not UTF-8 or not JSON (NaN and Infinity included) raise ``error`` with a message naming ``what``.
+    not UTF-8 or not strict JSON raise ``error`` with a message naming ``what``. Strict: NaN, Infinity, floats
+    that overflow (``1e400``) and integers of more than 1,000 digits are refused too.
 
     The depth is checked before parsing, so deep input never reaches the C parser."""
     What = _sentence(what)
@@ -188,13 +206,13 @@ def loads_bounded(
     if json_depth(text, max_depth) > max_depth:
         raise error(f"{What} is nested more than {max_depth} levels deep; it is not what was expected.")
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
     except json.JSONDecodeError as e:
         raise error(f"{What} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}).") from None
     except RecursionError:  # only if the caller's max_depth is beyond what this interpreter can take
         raise error(f"{What} is nested too deeply to read.") from None
     except ValueError as e:
-        # int() refuses numbers of more than 4,300 digits; NaN and Infinity are refused above.
+        # NaN, Infinity, an overflowing float or an integer of more than 1,000 digits.
         raise error(f"{What} holds a value that cannot be read ({e}).") from None
 
 

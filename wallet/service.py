@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from wallet.accounts import AccountInfo
 from wallet.config import DataDir, Settings
-from wallet.errors import InvalidInput
 from wallet.events import EventBus
 from wallet.networks import NetworkProfile
 from wallet.payments.history_records import IntentRecordSource
@@ -27,6 +26,7 @@ from wallet.services.accounts import AccountService
 from wallet.services.devnet import DevnetService
 from wallet.services.history import HistoryService, database_marker
 from wallet.services.network import Balances, NetworkService
+from wallet.services.payment_door import PaymentDoor
 from wallet.services.payments import PaymentService
 from wallet.services.quotes import QuoteService
 from wallet.services.transfers import TransferService
@@ -40,10 +40,6 @@ if TYPE_CHECKING:
     from wallet.history.follower import HistoryFollower
     from wallet.history.model import HistoryFilter, HistoryPage, SpendBucket, SpendPoint
     from wallet.history.sync import SyncReport
-    from wallet.payments.budgets import Budgets
-    from wallet.payments.flow import PaymentResult, PreparedPayment, Progress
-    from wallet.payments.intents import Intent
-    from wallet.payments.reconcile import ReconcileReport
     from wallet.quote import Comparison, LiveQuote, PromptInput, Quote
     from wallet.transfers.plans import Fees, SendPlan, TopUpPlan
     from wallet.transfers.records import TxRecord
@@ -51,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["AccountInfo", "Balances", "TaskChoice", "WalletService"]
 
 
-class WalletService:
+class WalletService(PaymentDoor):
     def __init__(self, data_dir: DataDir, *, network: str | None = None, auto_lock: bool = True) -> None:
         """``auto_lock=False``: no idle timer (a process that lives for one command)."""
         self.data_dir = data_dir
@@ -70,7 +66,7 @@ class WalletService:
         self._history.add_source(IntentRecordSource())
         self._devnet = DevnetService(data_dir, self._network, on_grant=self._transfers.record_faucet)
         self._payments = PaymentService(data_dir, self._network, self._quotes, self.bus,
-                                        signer=self._accounts.signer)
+                                        signer=self._accounts.signer, settings=self.settings)
         self._follower: HistoryFollower | None = None
 
     def close(self) -> None:
@@ -356,44 +352,3 @@ class WalletService:
 
     def import_network(self, path: Path, name: str | None = None, *, use: bool = False) -> NetworkProfile:
         return self._network.import_file(path, name, use=use)
-
-    # --- payments ---
-    def prepare_payment(self, provider_id: int, model: str, prompt_input: PromptInput, max_output: int, *,
-                        account: str | None = None, repeat: bool = False,
-                        on_progress: Progress | None = None) -> PreparedPayment:
-        """Ask the provider for its 402 and run the guard on it: the demand and the verdict. Nothing is signed."""
-        payer = account or self._accounts.current_account()
-        if payer is None:
-            raise InvalidInput("There is no account to pay from: create or import a wallet first.")
-        return self._payments.prepare(payer, provider_id, model, prompt_input, max_output, repeat=repeat,
-                                      on_progress=on_progress)
-
-    def pay(self, prepared: PreparedPayment, on_progress: Progress | None = None, *,
-            repeat: bool = False) -> PaymentResult:
-        """Record, sign, send and check on chain the payment ``prepare_payment`` approved."""
-        result = self._payments.pay(prepared, on_progress, repeat=repeat)
-        self._network.refresh_balances()
-        return result
-
-    def payments(self, *, pending_only: bool = False, limit: int = 500) -> list[Intent]:
-        return self._payments.payments(pending_only=pending_only, limit=limit)
-
-    def payment(self, intent_id: int) -> Intent:
-        return self._payments.payment(intent_id)
-
-    def reconcile_payments(self) -> ReconcileReport:
-        return self._payments.reconcile()
-
-    def payment_budgets(self) -> Budgets:
-        return self._payments.budgets()
-
-    def set_payment_budgets(self, per_task: int | None, daily: int | None) -> Budgets:
-        """Base units; None is no limit. Announced with PaymentBudgetsChanged."""
-        return self._payments.set_budgets(per_task, daily)
-
-    def spent_today(self) -> int:
-        return self._payments.spent_today()
-
-    def set_payment_timeout(self, seconds: float) -> None:
-        """How long to wait for a provider's answer, for this run (the CLI's --timeout)."""
-        self._payments.set_answer_timeout(seconds)

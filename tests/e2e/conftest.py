@@ -2,10 +2,12 @@
 
 * ``gateway_chain`` — the session devnet as the gateway sees it (``GatewayChain``). Shared: never write to its
   registry (other tests count its providers);
-* ``facilitator_url`` — a real facilitator HTTP service on loopback for the session devnet (its own funded key);
-* ``start_gateway(provider_id=1, *, chain=None, facilitator_url=None, misbehaviour=None, backend=None)`` — a real
-  gateway HTTP server, stopped after the test; returns a ``RunningGateway`` (``.url``, ``.app``,
-  ``.gateway.sheet``). On another ``chain`` it gets a facilitator of its own;
+* ``facilitator_url`` — a real facilitator HTTP service on loopback for the session devnet (its own funded key,
+  and the demo providers' payTo keys, so it settles metered payments to them);
+* ``start_gateway(provider_id=1, *, chain=None, facilitator_url=None, payees=(), misbehaviour=None,
+  backend=None)`` — a real gateway HTTP server, stopped after the test; returns a ``RunningGateway`` (``.url``,
+  ``.app``, ``.gateway.sheet``). On another ``chain`` it gets a facilitator of its own, holding the settlement
+  keys of ``payees``;
 * ``payer`` — a fresh account holding 100 AIT and no ETH, on the session devnet;
 * ``bare_payer`` — a plain x402 SDK client paying as ``payer``;
 * ``private_chain`` — a chain of this module's own (fresh anvil, contracts and demo providers deployed, no
@@ -26,6 +28,7 @@ from gatewaykit import (
     BarePayer,
     PrivateChain,
     RunningGateway,
+    demo_payees,
     facilitator_server,
     gateway_server,
     new_payer,
@@ -45,7 +48,7 @@ def gateway_chain(devnet: tuple[DataDir, DevnetStatus]) -> GatewayChain:
 
 @pytest.fixture(scope="session")
 def facilitator_url(gateway_chain: GatewayChain) -> Iterator[str]:
-    with facilitator_server(gateway_chain) as server:
+    with facilitator_server(gateway_chain, demo_payees()) as server:
         yield server.url
 
 
@@ -53,11 +56,11 @@ def facilitator_url(gateway_chain: GatewayChain) -> Iterator[str]:
 def start_gateway(gateway_chain: GatewayChain, facilitator_url: str) -> Iterator[Callable[..., RunningGateway]]:
     with ExitStack() as stack:
         def start(provider_id: int = 1, *, chain: GatewayChain | None = None, facilitator_url: str | None = None,
-                  **options: Any) -> RunningGateway:
+                  payees: tuple[LocalAccount, ...] = (), **options: Any) -> RunningGateway:
             if chain is None:
                 chain, url = gateway_chain, facilitator_url or session_facilitator
             else:
-                url = facilitator_url or stack.enter_context(facilitator_server(chain)).url
+                url = facilitator_url or stack.enter_context(facilitator_server(chain, payees)).url
             return stack.enter_context(gateway_server(chain, provider_id, url, **options))
 
         session_facilitator = facilitator_url

@@ -81,20 +81,28 @@ class Served:
     provider_id: int
     pay_to: str
     gateway: Any  # gatewaykit.RunningGateway
+    pay_to_key: LocalAccount | None = None
 
 
-def serve_provider(chain: Any, start_gateway: Callable[..., Any], misbehaviour: Any = None) -> Served:
+def serve_provider(chain: Any, start_gateway: Callable[..., Any], misbehaviour: Any = None, *,
+                   settles_itself: bool = False) -> Served:
     """A provider of this test's own on ``chain``, served by a real gateway (made to misbehave if asked), its
-    registry endpoint pointing at that gateway."""
+    registry endpoint pointing at that gateway. ``settles_itself``: the gateway holds its payTo's key and settles
+    metered payments on chain itself, bypassing its facilitator (``Misbehaviour.payee_key``)."""
+    from dataclasses import replace
+
     from gatewaykit import TEST_MODELS, register_provider
 
+    from provider.misbehaviour import Misbehaviour
     from provider.register import register
 
     provider_id, owner, pay_to = register_provider(chain)
-    gateway = start_gateway(provider_id, chain=chain, misbehaviour=misbehaviour)
+    if settles_itself:
+        misbehaviour = replace(misbehaviour or Misbehaviour(), payee_key=pay_to)
+    gateway = start_gateway(provider_id, chain=chain, misbehaviour=misbehaviour, payees=(pay_to,))
     register(chain, owner, name="Test AI", endpoint=gateway.url, pay_to=pay_to.address, models=list(TEST_MODELS),
              provider_id=provider_id)
-    return Served(provider_id, pay_to.address, gateway)
+    return Served(provider_id, pay_to.address, gateway, pay_to)
 
 
 def anvil_mine(chain: Any, until: Callable[[int], bool], timeout: float = 60.0) -> None:

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.chain
 
 def facilitator_request(signature_header: dict[str, str], demand_header: str) -> dict[str, object]:
     payload = decode_header(signature_header["PAYMENT-SIGNATURE"])
-    [requirements] = decode_header(demand_header)["accepts"]
+    scheme = payload["accepted"]["scheme"]
+    [requirements] = [a for a in decode_header(demand_header)["accepts"] if a["scheme"] == scheme]
     return {"x402Version": 2, "paymentPayload": payload, "paymentRequirements": requirements}
 
 
@@ -95,8 +96,9 @@ def test_a_malformed_payment_is_invalid_not_an_error(facilitator_url: str) -> No
            "paymentRequirements": {"scheme": "exact"}}
     assert httpx.post(facilitator_url + "/verify", json=bad).json()["isValid"] is False
     assert httpx.post(facilitator_url + "/settle", json=bad).json()["success"] is False
-    assert httpx.get(facilitator_url + "/supported").json()["kinds"] == [
-        {"x402Version": 2, "scheme": "exact", "network": "eip155:31337"}]
+    exact, upto = httpx.get(facilitator_url + "/supported").json()["kinds"]
+    assert exact == {"x402Version": 2, "scheme": "exact", "network": "eip155:31337"}
+    assert (upto["scheme"], upto["extra"]["assetTransferMethods"]) == ("upto", ["eip3009-upto", "permit2"])
 
 
 def test_a_facilitator_gone_silent_is_a_503_not_a_demand(start_gateway, gateway_chain: GatewayChain,

@@ -32,7 +32,9 @@ def test_paid_round_trip_charges_the_wallet_quote_to_the_base_unit(
 
     first, required = bare_payer.demand(gw.url, body)
     assert first.json()["error"]["message"].startswith(f"This request costs {quote} AIT base units")
-    [demand] = required.accepts
+    demand, metered = required.accepts  # exact first, for any x402 client; metered beside it
+    assert (metered.scheme, metered.amount, metered.extra["assetTransferMethod"]) == ("upto", str(quote),
+                                                                                      "eip3009-upto")
     assert (demand.scheme, demand.network, demand.asset, demand.amount, demand.pay_to) == (
         "exact", "eip155:31337", gateway_chain.token_address, str(quote), pay_to)
     assert demand.max_timeout_seconds == 180 and demand.extra == {"name": "AI Token", "version": "1"}

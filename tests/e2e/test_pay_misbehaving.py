@@ -1,5 +1,6 @@
-"""The wallet against a real gateway made to misbehave: each misbehaviour is refused before signing, or recorded
-with its evidence — and the payer is never charged twice or more than the quote."""
+"""The wallet against a real gateway made to misbehave, paying with scheme ``exact``: each misbehaviour is refused
+before signing, or recorded with its evidence — and the payer is never charged twice or more than the quote.
+(Metered payments against dishonest providers: test_pay_metered_misbehaving.py.)"""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def wallet(chain, payer, tmp_path: Path) -> PaymentFlow:
 
 
 def task(provider_id: int, prompt: str = "Tell me about x402.", max_output: int = 64) -> Task:
-    return Task(provider_id, MODEL, PromptInput.text(prompt), max_output)
+    return Task(provider_id, MODEL, PromptInput.text(prompt), max_output, scheme="exact")
 
 
 def balance(chain, address: str) -> int:

@@ -92,3 +92,29 @@ def test_a_change_nobody_announced_is_caught_by_the_next_sync(
     assert rows(history) == [("payment", "pending", ONE // 5, None)]
     history._catch_up_records(31337)  # what every sync does first
     assert rows(history) == [("payment", "expired", ONE // 5, None)]
+
+
+def test_a_metered_payment_shows_its_maximum_charge_tokens_and_dispute(
+        wired: tuple[IntentStore, HistoryService, EventBus]) -> None:
+    from dataclasses import replace
+
+    from wallet.events import PaymentDisputed
+
+    store, history, bus = wired
+    metered = replace(draft("m1", 7), scheme="upto", input_tokens=33, max_output_tokens=800)
+    fair, unfair = store.reserve(metered), store.reserve(replace(metered, task_key="m2", nonce=f"0x{8:064x}"))
+    store.settle(fair.id, tx_hash="0x" + "01" * 32, block_number=9, charged=ONE // 50, output_tokens=120,
+                 delivered=True)
+    store.dispute(unfair.id, tx_hash="0x" + "02" * 32, block_number=9, charged=ONE // 5, output_tokens=90,
+                  delivered=True, reason="The provider took more than the metering rule gives.",
+                  dispute={"expected_base_units": "1", "problems": ["more than the metering rule"]})
+    bus.publish(PaymentRecorded(fair.id, "settled"))
+    bus.publish(PaymentDisputed(unfair.id, ACCOUNT, 1, ONE // 5, 1, "0x" + "02" * 32))
+    by_status = {r.status: r for r in history.page(HistoryFilter()).rows}
+    ok, bad = by_status["confirmed"], by_status["disputed"]
+    assert (ok.amount, ok.details["max_base_units"], ok.details["scheme"]) == (ONE // 50, str(ONE // 5), "upto")
+    assert (ok.details["input_tokens"], ok.details["output_tokens"], ok.details["max_output_tokens"]) == (33, 120, 800)
+    assert bad.amount == ONE // 5 and bad.details["dispute"]["problems"] == ["more than the metering rule"]
+    from wallet.cli.history_cmd import payment_facts
+
+    assert payment_facts(ok.details) == " · max 0.2 (metered) · 33 in / 120 out of 800 tokens"

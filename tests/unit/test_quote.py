@@ -6,6 +6,7 @@ import argparse
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -220,6 +221,11 @@ class FakeService:
     def ait_balance(self, address: str) -> int:
         return 2000
 
+    def expected_charge(self, quote: Quote) -> Any:  # a wallet with no payments yet
+        from wallet.payments.expected import expected_charge
+
+        return expected_charge(quote, [])
+
     def close(self) -> None:
         pass
 
@@ -270,11 +276,15 @@ def test_cli_quote_text_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     rc, out = run_cli(["quote", "--provider", "2", "--model", "gpt-4o", "--max-output", "100",
                        "--file", str(f), "--system", "Be brief."], tmp_path, capsys)
     assert rc == 0 and "Beta" in out and "input" in out and "AIT" in out
+    assert "price (maximum)" in out and "expected, metered" in out and "50 output tokens" in out
     m = tmp_path / "m.json"
     m.write_text(json.dumps([{"role": "user", "content": "Hello, world!"}]))
     rc, out = run_cli(["quote", "--provider", "2", "--model", "gpt-4o", "--max-output", "100",
                        "--messages-file", str(m), "--json"], tmp_path, capsys)
     assert json.loads(out)["input_tokens"] == 11
+    expected = json.loads(out)["expected"]
+    assert (expected["max_base_units"], expected["fill_percent"]) == (json.loads(out)["price_base_units"], 50)
+    assert not (tmp_path / "wallet.sqlite3").exists()  # a quote writes nothing
 
 
 def test_cli_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

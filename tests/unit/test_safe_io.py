@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wallet.errors import ConfigError, InvalidInput
 from wallet.safe_io import json_depth, load_json_file, loads_bounded, read_bytes, read_text
@@ -124,6 +126,28 @@ def test_depth_is_counted_outside_strings_only() -> None:
     assert json_depth("[" * 1000, limit=10) == 11  # stops counting past the limit
 
 
+def _depth_of(obj: object) -> int:
+    if isinstance(obj, list):
+        return 1 + max((_depth_of(x) for x in obj), default=0)
+    if isinstance(obj, dict):
+        return 1 + max((_depth_of(x) for x in obj.values()), default=0)
+    return 0
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.sampled_from('ab"\\[]{}é\n')),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='k"[{\\'), inner, max_size=3),
+    max_leaves=20)
+
+
+@given(_json_values)
+def test_depth_is_exact_with_brackets_inside_strings(obj: object) -> None:
+    text = json.dumps(obj, ensure_ascii=False)
+    assert json_depth(text) == _depth_of(obj)
+    assert loads_bounded(text, max_bytes=10**6, max_depth=_depth_of(obj), what="x") == obj
+    assert loads_bounded(text.encode(), max_bytes=10**6, max_depth=_depth_of(obj), what="x") == obj
+
+
 def test_deep_json_never_reaches_the_parser() -> None:
     # eth_account raises the recursion limit to 100,000: at that depth the C parser overflows its stack and the
     # process dies (a segfault), so the depth must be refused before json.loads runs.
@@ -151,7 +175,10 @@ def test_size_is_counted_in_utf8_bytes() -> None:
     ("{not json", "not valid JSON (line 1, column 2"),
     ("[NaN]", "cannot be read"),
     ("[Infinity]", "cannot be read"),
-    ("1" * 5000, "cannot be read"),  # int() refuses more than 4,300 digits
+    ("1" * 5000, "more than 1,000 digits"),
+    ("9" * 1001, "more than 1,000 digits"),
+    ("1e400", "out of range"),
+    ("[-1e400]", "out of range"),
     (b"\xff\xff", "not UTF-8"),
 ])
 def test_bad_json_is_one_clear_error(text: str | bytes, message: str) -> None:

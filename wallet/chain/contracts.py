@@ -159,6 +159,12 @@ class AIToken(_Bound):
         return bool(self._call("read an authorization's state", "authorizationState",
                                parse_address(authorizer), nonce))
 
+    def cancel_authorization(self, signer: LocalAccount, nonce: str, signature: bytes) -> Receipt:
+        """EIP-3009 ``cancelAuthorization`` of ``signer``'s own authorization ``nonce`` (0x + 64 hex digits),
+        sent by ``signer`` (it pays the gas)."""
+        return self._transact(signer, "cancel a payment authorization", "cancelAuthorization",
+                              parse_address(signer.address), bytes.fromhex(nonce[2:]), signature)
+
     def authorization_events(self, authorizer: str, nonce: bytes, from_block: int) -> list[AuthorizationEvent]:
         """Where an authorization was used or cancelled: AuthorizationUsed/Canceled logs for it since a block."""
         topics = [[AUTHORIZATION_USED_TOPIC, AUTHORIZATION_CANCELED_TOPIC], _address_topic(authorizer),

@@ -7,6 +7,8 @@
 | 2 | usage error: the command line or an input it names cannot be used (unknown option, empty value, malformed
 |   | address or amount, unreadable input file, an account not in the wallet…); nothing was changed |
 | 3 | refused or cancelled: the user declined at a prompt, or the wallet refused to pay |
+| 4 | paid, but the charge is disputed: the answer arrived, and the provider's metered charge or its usage receipt
+|   | does not match the wallet's own count (the evidence is kept with the payment) |
 | 130 | interrupted (Ctrl+C) |
 """
 
@@ -22,6 +24,7 @@ OK = 0
 FAILURE = 1
 USAGE = 2
 REFUSED = 3
+DISPUTED = 4
 INTERRUPTED = 130
 
 

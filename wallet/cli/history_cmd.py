@@ -93,9 +93,23 @@ def cmd_history(args: argparse.Namespace, ctx: CliContext) -> int:
         sign = "+" if r.direction == "in" else "-"
         what = r.provider or r.counterparty or ""
         print(f"{r.time:%Y-%m-%d %H:%M}  {r.kind:<8} {r.status:<9} {sign}{format_amount(r.amount)} {r.asset:<4} "
-              f"{r.account[:10]}…  {what}")
+              f"{r.account[:10]}…  {what}{payment_facts(r.details)}")
     print(f"{len(page.rows)} of {page.total} rows")
     return 0
+
+
+def payment_facts(d: dict[str, Any]) -> str:
+    """A payment's maximum against its charge, and its tokens (input / output received / output budget)."""
+    if "max_base_units" not in d:
+        return ""
+    out = f" · max {format_amount(int(d['max_base_units']))}"
+    if d.get("scheme") == "upto":
+        out += " (metered)"
+    if d.get("input_tokens") is not None:
+        received = "?" if d.get("output_tokens") is None else f"{d['output_tokens']:,}"
+        budget = "" if d.get("max_output_tokens") is None else f" of {d['max_output_tokens']:,}"
+        out += f" · {d['input_tokens']:,} in / {received} out{budget} tokens"
+    return out
 
 
 def cmd_spend(args: argparse.Namespace, ctx: CliContext) -> int:

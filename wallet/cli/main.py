@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "wallet.cli.history_cmd",
     "wallet.cli.network_cmd",
     "wallet.cli.pay_cmd",
+    "wallet.cli.payments_cmd",
 )
 
 

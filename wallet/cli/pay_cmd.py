@@ -1,22 +1,22 @@
-"""`ai-wallet run`, `ai-wallet payments` and `ai-wallet budget`: pay a provider for a task, see and reconcile the
-payment records, set the spending budgets."""
+"""`ai-wallet run` and `ai-wallet budget`: pay a provider for a task, set the spending budgets. (The payment
+records: `ai-wallet payments`, in payments_cmd.py.)"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from wallet.cli.context import CliContext, read_secret
+from wallet.cli.exits import DISPUTED
 from wallet.errors import InvalidInput, PaymentRefused, UserCancelled
 from wallet.units import format_amount, parse_amount
 
 if TYPE_CHECKING:
     from wallet.events import PaymentProgress
+    from wallet.payments.expected import ExpectedCharge
     from wallet.payments.flow import PaymentResult, PreparedPayment
-    from wallet.payments.intents import Intent
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,8 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--messages-file", metavar="FILE",
                      help='a JSON chat: [{"role": "user", "content": "...", "name": "..."?}, ...]')
     r.add_argument("--system", metavar="TEXT", help="a system prompt (with --prompt or --file)")
-    r.add_argument("--scheme", choices=["exact"], default="exact",
-                   help="x402 payment scheme (exact: the quoted price, prepaid)")
+    r.add_argument("--scheme", choices=["auto", "upto", "exact"],
+                   help="x402 payment scheme: upto (metered: authorize the quote as a maximum, pay the metering "
+                        "rule on the output generated), exact (the quote, prepaid) or auto (upto when the provider "
+                        "offers it, else exact). Default: the wallet's setting, auto unless changed")
     r.add_argument("--account", metavar="ADDR", help="pay from this account (default: the selected one)")
     r.add_argument("--yes", action="store_true", help="pay without asking (the guard still checks everything)")
     r.add_argument("--pay-again", action="store_true",
@@ -44,14 +46,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for the answer (default 120)")
     r.add_argument("--password-file", metavar="F", help="read the wallet password from file F")
     r.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("payments", parents=[global_parent()], help="payment records; reconcile them with the chain")
-    p.add_argument("action", nargs="?", choices=["list", "reconcile", "show"], default="list",
-                   help="list (default), reconcile pending payments with the chain, or show one")
-    p.add_argument("id", nargs="?", type=int, help="the payment to show")
-    p.add_argument("--pending", action="store_true", help="only payments that may still settle")
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N payments (default 50)")
-    p.set_defaults(func=cmd_payments)
 
     b = sub.add_parser("budget", parents=[global_parent()], help="show or set the per-task and daily budgets")
     b.add_argument("--per-task", metavar="AIT", help='most one payment may be, in AIT ("none": no limit)')
@@ -72,11 +66,12 @@ def cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
         raise InvalidInput("There is no account to pay from: create or import a wallet first.")
 
     prepared = service.prepare_payment(args.provider, args.model, prompt_input, args.max_output, account=account,
-                                       repeat=args.pay_again, on_progress=_progress(args))
+                                       repeat=args.pay_again, scheme=args.scheme, on_progress=_progress(args))
     if not prepared.verdict.ok:
         raise PaymentRefused(prepared.verdict.message)
+    expected = service.expected_charge(prepared.quote) if prepared.scheme == "upto" else None
     if not args.yes:
-        print(confirmation_text(prepared), file=sys.stderr)
+        print(confirmation_text(prepared, expected), file=sys.stderr)
         print("Sign and pay? [y/N] ", end="", file=sys.stderr, flush=True)
         try:
             answer = sys.stdin.readline(16)
@@ -88,10 +83,15 @@ def cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
     result = service.pay(prepared, _progress(args), repeat=args.pay_again)
     if args.json:
         ctx.print_json({**result.to_json(), "account": account, "pay_to": prepared.provider.pay_to,
-                        "demand_base_units": str(prepared.amount)})
+                        "demand_base_units": str(prepared.amount),
+                        "expected": expected.to_json() if expected is not None else None})
     else:
         print(result.response_text)
         print(receipt_text(prepared, result), file=sys.stderr)
+    if result.status == "disputed":
+        if args.json:  # the text receipt already says so
+            print(f"disputed: payment {result.intent_id}: {' '.join(result.notes)}", file=sys.stderr)
+        return DISPUTED
     return 0
 
 
@@ -103,11 +103,19 @@ def _progress(args: argparse.Namespace) -> Callable[[PaymentProgress], None]:
     return show
 
 
-def confirmation_text(p: PreparedPayment) -> str:
+def confirmation_text(p: PreparedPayment, expected: ExpectedCharge | None = None) -> str:
     amount = p.amount or 0
+    verified = " (verified)" if p.provider.verified else ""
+    if p.scheme == "upto":
+        head = [f"Authorize at most {format_amount(amount)} AIT ({amount} base units) to {p.provider.name}{verified}",
+                "  metered   you pay the metering rule on the output actually generated; the wallet checks the "
+                "charge"]
+        if expected is not None:
+            head.append(f"  expected  about {format_amount(expected.expected)} AIT ({expected.basis})")
+    else:
+        head = [f"Pay {format_amount(amount)} AIT ({amount} base units) to {p.provider.name}{verified}"]
     lines = [
-        f"Pay {format_amount(amount)} AIT ({amount} base units) to {p.provider.name}"
-        f"{' (verified)' if p.provider.verified else ''}",
+        *head,
         f"  payee     {p.provider.pay_to}",
         f"  endpoint  {p.url}",
         f"  task      {p.quote.model}: {p.quote.input_tokens:,} input tokens, up to {p.quote.max_output_tokens:,} "
@@ -121,65 +129,16 @@ def confirmation_text(p: PreparedPayment) -> str:
 
 def receipt_text(p: PreparedPayment, r: PaymentResult) -> str:
     paid = "not settled yet" if r.paid_base_units is None else f"{format_amount(r.paid_base_units)} AIT"
-    usage = r.usage or {}
-    tokens = f" · {usage.get('prompt_tokens', '?')} in / {usage.get('completion_tokens', '?')} out" if usage else ""
-    out = f"Paid {paid} to {p.provider.name} · quote {p.quote.price_ait} AIT{tokens} · payment {r.intent_id}"
+    of = f" of at most {format_amount(r.max_base_units)} AIT" if r.scheme == "upto" else ""
+    out = (f"Paid {paid}{of} to {p.provider.name} · {p.quote.input_tokens:,} in / {r.output_tokens:,} out of "
+           f"{p.quote.max_output_tokens:,} tokens · payment {r.intent_id}" if r.output_tokens is not None else
+           f"Paid {paid}{of} to {p.provider.name} · payment {r.intent_id}")
     if r.tx_hash:
         out += f" · tx {r.tx_hash}"
+    if r.status == "disputed":
+        out += "\nDISPUTED: the charge does not match the wallet's own count; the evidence is kept " \
+               f"(`ai-wallet payments show {r.intent_id}`)."
     return "\n".join([out, *r.notes])
-
-
-# --- payments ---
-def cmd_payments(args: argparse.Namespace, ctx: CliContext) -> int:
-    service = ctx.service
-    if args.action == "reconcile":
-        report = service.reconcile_payments()
-        if args.json:
-            ctx.print_json(report.to_json())
-        else:
-            print(f"Reconciled: {report.summary}.")
-            for i in report.settled + report.expired + report.cancelled + report.pending:
-                print(payment_line(i))
-        return 0
-    if args.action == "show":
-        if args.id is None:
-            raise InvalidInput("Which payment? Give its number: ai-wallet payments show ID.")
-        intent = service.payment(args.id)
-        if args.json:
-            ctx.print_json(intent.to_json())
-        else:
-            print(payment_details(intent))
-        return 0
-    if args.id is not None:
-        raise InvalidInput("A payment number goes with `show`: ai-wallet payments show ID.")
-    intents = service.payments(pending_only=args.pending, limit=args.limit)
-    if args.json:
-        ctx.print_json([i.to_json(evidence=False) for i in intents])
-    elif not intents:
-        print("No pending payments." if args.pending else "No payments yet.")
-    else:
-        print("\n".join(payment_line(i) for i in intents))
-    return 0
-
-
-def payment_line(i: Intent) -> str:
-    when = datetime.fromtimestamp(i.created_at).strftime("%Y-%m-%d %H:%M:%S")
-    amount = i.charged if i.charged is not None else i.authorized
-    tx = f"  tx {i.tx_hash}" if i.tx_hash else ""
-    return f"{i.id:>5}  {when}  {i.status:<9}  {format_amount(amount):>12} AIT  {i.provider_name} · {i.model}{tx}"
-
-
-def payment_details(i: Intent) -> str:
-    rows = [("payment", str(i.id)), ("status", i.status + ("" if i.delivered or i.status != "settled"
-                                                           else " (no answer received)")),
-            ("provider", f"{i.provider_name} (provider {i.provider_id}) · {i.endpoint}"), ("model", i.model),
-            ("account", i.account), ("payee", i.pay_to), ("quote", f"{format_amount(i.quote)} AIT"),
-            ("authorized", f"{format_amount(i.authorized)} AIT"),
-            ("charged", "-" if i.charged is None else f"{format_amount(i.charged)} AIT"),
-            ("nonce", i.nonce or "-"), ("valid before", "-" if i.valid_before is None else
-                                         datetime.fromtimestamp(i.valid_before).isoformat(sep=" ")),
-            ("tx", i.tx_hash or "-"), ("reason", i.reason or "-")]
-    return "\n".join(f"{k:>13}  {v}" for k, v in rows)
 
 
 # --- budget ---

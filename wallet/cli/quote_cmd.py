@@ -12,6 +12,7 @@ from wallet.registry import ProviderInfo
 from wallet.units import format_amount
 
 if TYPE_CHECKING:  # the quote engine (and tiktoken) load only when a quote is asked for
+    from wallet.payments.expected import ExpectedCharge
     from wallet.quote import PromptInput, Quote, Refusal
 
 
@@ -117,14 +118,15 @@ def cmd_quote(args: argparse.Namespace, ctx: CliContext) -> int:
             print(compare_table(result, result.refusals))
         return 0 if result else 1
     q = ctx.service.quote(args.provider, args.model, prompt_input, args.max_output, balance)
+    expected = ctx.service.expected_charge(q)  # the price is the maximum a metered payment may take
     if args.json:
-        ctx.print_json(q.to_json())
+        ctx.print_json({**q.to_json(), "expected": expected.to_json()})
     else:
-        print(quote_text(q))
+        print(quote_text(q, expected))
     return 0
 
 
-def quote_text(q: Quote) -> str:
+def quote_text(q: Quote, expected: ExpectedCharge | None = None) -> str:
     head = f"{q.provider_name} (provider {q.provider_id}{', verified' if q.verified else ''}) · {q.model}" \
            f" · metered by {q.encoding}"
     rows = [
@@ -132,10 +134,16 @@ def quote_text(q: Quote) -> str:
         ["  output budget", f"{q.max_output_tokens:,} tokens", f"{q.output_cost} base units"],
         ["  price", f"{q.price_ait} AIT", f"{q.price_base_units} base units"],
     ]
+    if expected is not None:
+        rows[-1][0] = "  price (maximum)"
+        rows.append(["  expected, metered", f"{format_amount(expected.expected)} AIT",
+                     f"{expected.expected_output_tokens:,} output tokens"])
     if q.balance_after is not None:
         after = f"{format_amount(q.balance_after)} AIT" if q.balance_after >= 0 else "not enough AIT"
         rows.append(["  balance after", after, ""])
-    return head + "\n" + table(rows, right={1, 2})
+    note = f"\n  (expected: {expected.basis}; a metered payment is charged the output generated, at most the " \
+           "price)" if expected is not None else ""
+    return head + "\n" + table(rows, right={1, 2}) + note
 
 
 def compare_table(quotes: Sequence[Quote], refusals: Sequence[Refusal]) -> str:

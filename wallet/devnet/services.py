@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from wallet.bounded_json import loads_bounded
 from wallet.config import read_json, write_json_atomic
 from wallet.devnet.demo import DEMO_PROVIDERS, DEPLOYER_KEY, FACILITATOR_ETH, FACILITATOR_FUNDER_KEY, DemoProvider
 from wallet.devnet.processes import children, is_ours, start_ticks, terminate
 from wallet.errors import ConfigError, DevnetError, InvalidInput, WalletError
 from wallet.networks import NetworkProfile
+from wallet.safe_io import loads_bounded
 
 if TYPE_CHECKING:  # web3 is imported only when services start, never to read their status
     from wallet.chain.client import ChainClient
@@ -88,7 +88,7 @@ def _listen_anywhere() -> socket.socket:
 def _health(url: str) -> dict[str, object] | None:
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=1.0) as r:
-            raw = loads_bounded(r.read(64 * 1024 + 1), max_bytes=64 * 1024, max_depth=4, what="health answer")
+            raw = loads_bounded(r.read(64 * 1024 + 1), max_bytes=64 * 1024, max_depth=4, what="the health answer")
     except (OSError, ValueError, InvalidInput):
         return None
     return raw if isinstance(raw, dict) else None

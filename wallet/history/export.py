@@ -49,6 +49,7 @@ def csv_line(row: HistoryRow) -> list[str]:
         _text(row.provider), _text(row.model), _text(d.get("input_tokens")), _text(d.get("output_tokens")),
         _ait(d.get("quote_base_units")), _ait(d.get("max_base_units")), _ait(d.get("charged_base_units")),
         _ait(d.get("paid_wei")), _text(d.get("response_id")),
+        _text(" ".join(dispute.get("problems", [])) or "yes") if isinstance(dispute, dict) else
         _text(dispute) if isinstance(dispute, str) else ("yes" if dispute else ""),
     ]
 

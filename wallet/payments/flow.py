@@ -17,25 +17,19 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wallet.errors import InvalidInput, ProviderError, WalletError
-from wallet.events import PaymentProgress, PaymentRecorded, PaymentSettled
-from wallet.payments.guard import GuardFacts, Reason, Verdict, ait, check
-from wallet.payments.intents import PENDING, SETTLED, Intent, IntentDraft, IntentStore, RefusedPayment, bounded_text
-from wallet.payments.ledger import Ledger, Settlement
+from wallet.events import PaymentProgress, PaymentRecorded
+from wallet.payments.guard import SCHEME_PREFERENCES, GuardFacts, Reason, Verdict, check
+from wallet.payments.intents import PENDING, Intent, IntentDraft, IntentStore, RefusedPayment, bounded_text
+from wallet.payments.ledger import Ledger
+from wallet.payments.outcome import Outcomes, PaymentResult, Progress, Sent, error_text
 from wallet.payments.provider_http import Answer, MalformedAnswer, ProviderHttp
 from wallet.payments.reconcile import reconcile_one
-from wallet.payments.signing import Authorization, RecordedExactScheme, sign_payment
-from wallet.payments.wire import (
-    PAYMENT_REQUIRED,
-    PAYMENT_RESPONSE,
-    MalformedDemand,
-    decode_demand,
-    decode_settlement,
-    encode_payment,
-)
+from wallet.payments.signing import Authorization, recorded_scheme, sign_payment
+from wallet.payments.upto import MeteringFacts
+from wallet.payments.wire import PAYMENT_REQUIRED, MalformedDemand, decode_demand, encode_payment
 
 if TYPE_CHECKING:
     from x402.mechanisms.evm.signer import ClientEvmSigner
@@ -45,7 +39,7 @@ if TYPE_CHECKING:
     from wallet.registry import ProviderInfo
 
 CHAT_PATH = "/v1/chat/completions"
-Progress = Callable[[PaymentProgress], None]
+__all__ = ["PaymentFlow", "PaymentResult", "PreparedPayment", "Progress", "Task"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +48,7 @@ class Task:
     model: str
     prompt: PromptInput
     max_output: int
+    scheme: str = "auto"    # the scheme preference: auto (metered when offered), upto or exact
 
     def body(self) -> bytes:
         """The OpenAI chat request exactly as it was metered."""
@@ -94,28 +89,17 @@ class PreparedPayment:
         req = self.verdict.requirement
         return None if req is None else req.max_timeout_seconds
 
+    @property
+    def scheme(self) -> str | None:
+        """The scheme the guard approved: ``upto`` (metered: ``amount`` is the maximum) or ``exact``."""
+        req = self.verdict.requirement
+        return None if req is None else req.scheme
+
     def to_json(self) -> dict[str, Any]:
         return {"quote": self.quote.to_json(), "provider": self.provider.to_json(), "url": self.url,
                 "demand": self.demand_json, "verdict": self.verdict.to_json(),
                 "amount_base_units": None if self.amount is None else str(self.amount),
-                "validity_seconds": self.validity_seconds}
-
-
-@dataclass(frozen=True)
-class PaymentResult:
-    response_text: str
-    usage: dict[str, Any] | None
-    quote: Quote
-    paid_base_units: int | None      # what the chain shows was transferred (None: not settled yet)
-    tx_hash: str | None
-    intent_id: int
-    notes: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"quote": self.quote.to_json(),
-                "paid_base_units": None if self.paid_base_units is None else str(self.paid_base_units),
-                "tx_hash": self.tx_hash, "response": self.response_text, "usage": self.usage,
-                "intent_id": self.intent_id, "notes": list(self.notes)}
+                "scheme": self.scheme, "validity_seconds": self.validity_seconds}
 
 
 class PaymentFlow:
@@ -132,6 +116,7 @@ class PaymentFlow:
         self._quote = quote
         self._signer = signer
         self._publish = publish
+        self.outcomes = Outcomes(ledger, store, publish)
 
     def close(self) -> None:
         self.http.close()
@@ -144,6 +129,9 @@ class PaymentFlow:
     # --- prepare: nothing is signed ---
     def prepare(self, task: Task, account: str, *, repeat: bool = False,
                 on_progress: Progress | None = None) -> PreparedPayment:
+        if task.scheme not in SCHEME_PREFERENCES:
+            raise InvalidInput(f"The payment scheme must be one of {', '.join(SCHEME_PREFERENCES)}, not "
+                               f"{task.scheme[:20]!r}.")
         provider, quote = self._quote(task, account)
         body = task.body()
         url = provider.endpoint.rstrip("/") + CHAT_PATH
@@ -162,7 +150,7 @@ class PaymentFlow:
             verdict = Verdict(False, None, (Reason("malformed", message),))
             refusal = self._refuse(draft, verdict)
             return PreparedPayment(task, account, provider, quote, url, body, key, None, None, verdict, head, refusal)
-        facts = self._facts(provider, quote, account, key, balance, repeat)
+        facts = replace(self._facts(provider, quote, account, key, balance, repeat), preference=task.scheme)
         verdict = check(demand, facts)
         refusal = None
         if not verdict.ok:
@@ -176,7 +164,7 @@ class PaymentFlow:
             raise ProviderError(f"The provider at {url} answered without asking to be paid; the wallet expected "
                                 "an x402 payment demand (HTTP 402). Nothing was signed.")
         raise ProviderError(f"The provider at {url} refused the request (HTTP {answer.status}: "
-                            f"{_error_text(answer)}). Nothing was signed.")
+                            f"{error_text(answer)}). Nothing was signed.")
 
     def _facts(self, provider: ProviderInfo, quote: Quote, account: str, key: str, balance: int,
                repeat: bool) -> GuardFacts:
@@ -184,12 +172,13 @@ class PaymentFlow:
         if pending:  # settle what can be settled first, so outstanding amounts and the task check are current
             chain_now = self.ledger.now()
             for intent in pending:
-                self._announce(intent, reconcile_one(self.ledger, self.store, intent, chain_now))
+                self.outcomes.announce(intent, reconcile_one(self.ledger, self.store, intent, chain_now))
         return GuardFacts(
             chain_id=self.chain_id, token=self.ledger.token.address, pay_to=provider.pay_to,
             provider_name=provider.name, quote=int(quote.price_base_units), balance=balance,
             outstanding=self.store.outstanding(self.chain_id, account), budgets=self.store.budgets(),
             spent_today=self.store.spent_today(self.chain_id), earlier=self.store.earlier(key), repeat=repeat,
+            metering=MeteringFacts.of(quote.metered),
         )
 
     # --- pay: record, sign, send, verify ---
@@ -202,7 +191,7 @@ class PaymentFlow:
         amount = int(req.amount)
         auth = Authorization(payer=prepared.account, pay_to=prepared.provider.pay_to, value=amount, valid_after=0,
                              valid_before=int(time.time()) + req.max_timeout_seconds,
-                             nonce="0x" + os.urandom(32).hex())
+                             nonce="0x" + os.urandom(32).hex(), scheme=req.scheme)
         draft = self._draft(prepared.provider, prepared.quote, prepared.account, prepared.task_key, prepared.url,
                             prepared.head, amount, auth=auth, body=prepared.body, demand=prepared.demand_json)
         try:
@@ -214,85 +203,21 @@ class PaymentFlow:
         pid = prepared.provider.id
         self._progress(on_progress, PaymentProgress("signing", pid, intent.id))
         try:
-            scheme = RecordedExactScheme(self._signer(prepared.account), auth, self.chain_id,
-                                         self.ledger.token.address)
+            scheme = recorded_scheme(self._signer(prepared.account), auth, self.chain_id, self.ledger.token.address)
             payload = sign_payment(prepared.demand, req, scheme, self.network)
         except BaseException as e:
             reason = e.user_message if isinstance(e, WalletError) else "The payment was not signed."
             self.store.void(intent.id, reason)
             self._publish(PaymentRecorded(intent.id, "refused"))
             raise
+        sent = Sent(intent, prepared.provider, prepared.quote, str(payload.payload.get("signature", "")))
         self._progress(on_progress, PaymentProgress("waiting for the provider", pid, intent.id))
         try:
             answer = self.http.post(prepared.url, prepared.body, {"PAYMENT-SIGNATURE": encode_payment(payload)})
         except ProviderError as e:
-            raise self._after_no_answer(intent, prepared, e) from None
+            raise self.outcomes.after_no_answer(sent, e) from None
         self._progress(on_progress, PaymentProgress("verifying", pid, intent.id))
-        return self._after_answer(intent, prepared, answer, on_progress)
-
-    def _after_answer(self, intent: Intent, prepared: PreparedPayment, answer: Answer,
-                      on_progress: Progress | None) -> PaymentResult:
-        header, header_json = decode_settlement(answer.header(PAYMENT_RESPONSE))
-        settlement: Settlement | None = None
-        if header is not None and header.transaction:
-            settlement = self.ledger.settlement_in(header.transaction, intent)
-        if settlement is None:
-            found = self.ledger.find_settlement(intent)
-            settlement = found if isinstance(found, Settlement) else None
-        evidence = {"response": _answer_evidence(answer), "payment_response": header_json}
-        if answer.status != 200:
-            raise self._fail_after_answer(intent, prepared, answer, settlement, evidence)
-        try:
-            text, usage = parse_completion(answer)
-        except ProviderError as e:
-            raise self._fail_after_answer(intent, prepared, answer, settlement, evidence, e.user_message) from None
-        delivered = {"usage": usage, "response_sha256": hashlib.sha256(answer.body).hexdigest()}
-        pid = prepared.provider.id
-        if settlement is None:
-            note = (f"{prepared.provider.name} answered, but its payment is not on chain yet; the wallet keeps "
-                    f"watching it (payment {intent.id}).")
-            self.store.mark_delivered(intent.id, **delivered)
-            self.store.note(intent.id, note)
-            return PaymentResult(text, usage, prepared.quote, None, None, intent.id, (note,))
-        intent = self.store.settle(intent.id, tx_hash=settlement.tx_hash, block_number=settlement.block_number,
-                                   charged=settlement.charged, reason=settlement.problem, delivered=True,
-                                   **delivered)
-        self._settled(intent, pid, on_progress)
-        notes = (settlement.problem,) if settlement.problem else ()
-        return PaymentResult(text, usage, prepared.quote, settlement.charged, settlement.tx_hash, intent.id, notes)
-
-    def _fail_after_answer(self, intent: Intent, prepared: PreparedPayment, answer: Answer,
-                           settlement: Settlement | None, evidence: dict[str, Any],
-                           why: str | None = None) -> ProviderError:
-        name = prepared.provider.name
-        what = why or f"answered HTTP {answer.status} ({_error_text(answer)})"
-        if settlement is not None:
-            problem = (f"{name} took {ait(settlement.charged)} (tx {settlement.tx_hash}) and then {what}. The "
-                       f"request, the response and the transaction are kept with payment {intent.id}.")
-            intent = self.store.settle(intent.id, tx_hash=settlement.tx_hash, block_number=settlement.block_number,
-                                       charged=settlement.charged, reason=problem, **evidence)
-            self._settled(intent, prepared.provider.id, None)
-            return ProviderError(problem)
-        problem = (f"{name} did not take the payment: it {what}. Nothing was charged so far; the signed "
-                   f"authorization stays valid until {_clock(intent.valid_before)}, and the wallet watches it "
-                   f"until it expires (payment {intent.id}).")
-        self.store.note(intent.id, problem, **evidence)
-        self._publish(PaymentRecorded(intent.id, PENDING))
-        return ProviderError(problem)
-
-    def _after_no_answer(self, intent: Intent, prepared: PreparedPayment, error: ProviderError) -> ProviderError:
-        after = reconcile_one(self.ledger, self.store, intent)
-        if after.status == SETTLED:
-            problem = (f"{error.user_message} It had already taken {ait(after.charged or 0)} (tx {after.tx_hash}); "
-                       f"the request and the transaction are kept with payment {intent.id}.")
-            self.store.note(intent.id, problem)
-            self._settled(after, prepared.provider.id, None)
-        else:
-            problem = (f"{error.user_message} The payment is pending: the provider may still settle it until "
-                       f"{_clock(intent.valid_before)}. `ai-wallet payments reconcile` tells (payment {intent.id}).")
-            self.store.note(intent.id, problem)
-            self._publish(PaymentRecorded(intent.id, PENDING))
-        return type(error)(problem)
+        return self.outcomes.after_answer(sent, answer, on_progress)
 
     # --- reconciliation and records ---
     def reconcile(self, intents: list[Intent] | None = None) -> list[Intent]:
@@ -301,23 +226,9 @@ class PaymentFlow:
         out = []
         for intent in pending:
             after = reconcile_one(self.ledger, self.store, intent, chain_now)
-            self._announce(intent, after)
+            self.outcomes.announce(intent, after)
             out.append(after)
         return out
-
-    def _announce(self, before: Intent, after: Intent) -> None:
-        if after.status == before.status:
-            return
-        self._publish(PaymentRecorded(after.id, after.status))
-        if after.status == SETTLED and after.tx_hash:
-            self._publish(PaymentSettled(after.id, after.account, after.provider_id, after.charged or 0,
-                                         after.tx_hash))
-
-    def _settled(self, intent: Intent, provider_id: int, on_progress: Progress | None) -> None:
-        self._publish(PaymentRecorded(intent.id, SETTLED))
-        self._publish(PaymentSettled(intent.id, intent.account, provider_id, intent.charged or 0,
-                                     intent.tx_hash or ""))
-        self._progress(on_progress, PaymentProgress("settled", provider_id, intent.id))
 
     def _refuse(self, draft: IntentDraft, verdict: Verdict, **evidence: Any) -> int:
         reasons = [r.code for r in verdict.reasons]
@@ -337,51 +248,18 @@ class PaymentFlow:
             evidence["demand"] = demand
         if auth is not None:
             evidence["authorization"] = auth.to_json()
+        evidence["metering"] = MeteringFacts.of(quote.metered).to_json()
         return IntentDraft(
             task_key=key, chain_id=self.chain_id, account=account, provider_id=provider.id,
-            provider_name=provider.name, endpoint=provider.endpoint, model=quote.model, scheme="exact",
-            asset=self.ledger.token.address, pay_to=provider.pay_to, quote=int(quote.price_base_units),
-            authorized=amount, nonce=auth.nonce if auth else None, valid_after=auth.valid_after if auth else None,
-            valid_before=auth.valid_before if auth else None, from_block=head, evidence=evidence,
+            provider_name=provider.name, endpoint=provider.endpoint, model=quote.model,
+            scheme=auth.scheme if auth else "exact", asset=self.ledger.token.address, pay_to=provider.pay_to,
+            quote=int(quote.price_base_units), authorized=amount, nonce=auth.nonce if auth else None,
+            valid_after=auth.valid_after if auth else None, valid_before=auth.valid_before if auth else None,
+            from_block=head, evidence=evidence, input_tokens=quote.input_tokens,
+            max_output_tokens=quote.max_output_tokens,
         )
 
     def _progress(self, on_progress: Progress | None, event: PaymentProgress) -> None:
         self._publish(event)
         if on_progress is not None:
             on_progress(event)
-
-
-def parse_completion(answer: Answer) -> tuple[str, dict[str, Any] | None]:
-    """The assistant's text and the usage from an OpenAI chat completion."""
-    try:
-        doc = answer.json()
-        content = doc["choices"][0]["message"]["content"]
-    except (InvalidInput, KeyError, IndexError, TypeError):
-        raise ProviderError("answered with something that is not a chat completion") from None
-    if not isinstance(content, str):
-        raise ProviderError("answered with a chat completion that has no text")
-    usage = doc.get("usage")
-    return content, usage if isinstance(usage, dict) else None
-
-
-def _answer_evidence(answer: Answer) -> dict[str, Any]:
-    keep = ("content-type", PAYMENT_RESPONSE, PAYMENT_REQUIRED)
-    return {"status": answer.status, "headers": {k: v[:4096] for k, v in answer.headers.items() if k in keep},
-            "body": bounded_text(answer.body.decode("utf-8", "replace")),
-            "body_sha256": hashlib.sha256(answer.body).hexdigest()}
-
-
-def _error_text(answer: Answer) -> str:
-    try:
-        doc = answer.json()
-        err = doc.get("error") if isinstance(doc, dict) else None
-        msg = err.get("message") if isinstance(err, dict) else (err or doc.get("detail"))
-        if isinstance(msg, str) and msg:
-            return msg[:300].rstrip(".")
-    except (InvalidInput, AttributeError):
-        pass
-    return answer.text(200).strip() or "no details"
-
-
-def _clock(ts: int | None) -> str:
-    return "?" if ts is None else datetime.fromtimestamp(ts).strftime("%H:%M:%S")

@@ -4,8 +4,11 @@ A pure function of the decoded demand and the facts the wallet holds (its networ
 payee, its own quote, its budgets, its balance), so it is quick, deterministic and testable without a network.
 Every reason is a sentence a person can act on; a refused verdict ends with "Nothing was signed."
 
-Schemes are a table: ``exact`` over EIP-3009 is the one the wallet signs today; a metered scheme adds a row
-with its own amount rule (``extra.assetTransferMethod`` "eip3009-upto": the maximum must equal the rule).
+Schemes are a table, each row with its own amount rule: ``exact`` over EIP-3009 (the amount at most the quote)
+and metered ``upto`` over ``eip3009-upto`` (the metering facts in the demand must be the wallet's own — input
+tokens as it counts them, the output budget it asked for, the registry's prices and encoding — and the maximum
+must be the metering rule on them, which is the quote). Which options are considered, and in which order, is the
+scheme preference: ``auto`` (metered first when offered, else exact), ``upto`` or ``exact`` alone.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wallet.payments.budgets import Budgets, over_budget
+from wallet.payments.upto import METERING, UPTO, MeteringFacts
 from wallet.units import format_amount
 
 if TYPE_CHECKING:
     from x402.schemas import PaymentRequired, PaymentRequirements
+
+SCHEME_PREFERENCES = ("auto", "upto", "exact")
+_ORDER = {"auto": (UPTO, "exact"), "upto": (UPTO,), "exact": ("exact",)}
 
 TOKEN_NAME = "AI Token"       # the AIT contract's EIP-712 domain, pinned: a demand naming another is refused
 TOKEN_VERSION = "1"
@@ -60,6 +67,8 @@ class GuardFacts:
     validity_cap: int = VALIDITY_CAP_SECONDS
     earlier: PendingTask | None = None
     repeat: bool = False          # the user asked to pay again for a task paid without an answer
+    metering: MeteringFacts | None = None   # the wallet's own count and prices for this request
+    preference: str = "auto"      # auto | upto | exact
 
 
 @dataclass(frozen=True)
@@ -100,8 +109,33 @@ def _exact_amount(req: PaymentRequirements, facts: GuardFacts, amount: int) -> l
     return []
 
 
+def _upto_amount(req: PaymentRequirements, facts: GuardFacts, amount: int) -> list[Reason]:
+    own = facts.metering
+    if own is None:
+        return [Reason("metering", "The wallet has no count of this request to check a metered payment by.")]
+    try:
+        stated = MeteringFacts.from_json((req.extra or {}).get(METERING))
+    except ValueError as e:
+        return [Reason("metering", f"The provider's metering facts cannot be read: {e}.")]
+    reasons = []
+    for label, theirs, ours in (
+            ("model", stated.model, own.model), ("encoding", stated.encoding, own.encoding),
+            ("input tokens", stated.input_tokens, own.input_tokens),
+            ("output budget", stated.max_output_tokens, own.max_output_tokens),
+            ("input price", stated.input_price, own.input_price),
+            ("output price", stated.output_price, own.output_price)):
+        if theirs != ours:
+            reasons.append(Reason("metering", f"The provider states the {label} as {_printable(theirs)}, but the "
+                                              f"wallet's own figure is {_printable(ours)}."))
+    if amount != own.maximum:
+        reasons.append(Reason("amount", f"The provider asked for at most {ait(amount)}, but the metering rule on "
+                                        f"the whole output budget gives {ait(own.maximum)}."))
+    return reasons
+
+
 SCHEMES: dict[tuple[str, str], Callable[[PaymentRequirements, GuardFacts, int], list[Reason]]] = {
     ("exact", "eip3009"): _exact_amount,
+    (UPTO, "eip3009-upto"): _upto_amount,
 }
 
 
@@ -112,13 +146,21 @@ def transfer_method(req: PaymentRequirements) -> str:
 # --- the checks ---
 
 def check(demand: PaymentRequired, facts: GuardFacts) -> Verdict:
-    """The first option of the demand that passes every check, else the reasons of the closest one."""
-    options = list(demand.accepts)
+    """The first option of the demand that passes every check (in the order of the scheme preference), else the
+    reasons of the closest one."""
+    order = _ORDER.get(facts.preference, _ORDER["auto"])
+    options = sorted((r for r in demand.accepts if r.scheme in order), key=lambda r: order.index(r.scheme))
+    if not options:
+        offered = ", ".join(sorted({_printable(r.scheme) for r in demand.accepts})) or "nothing"
+        return Verdict(False, None, (Reason("scheme", f"The provider offers {offered}; the wallet was asked to pay "
+                                                      f"with {' or '.join(order)}."),))
     verdicts = [_check_one(req, facts) for req in options]
-    for req, reasons in zip(options, verdicts, strict=True):
+    for i, (req, reasons) in enumerate(zip(options, verdicts, strict=True)):
         if not reasons:
-            notes = _notes(req, facts)
-            return Verdict(True, req, (), notes)
+            passed_over = tuple(f"The provider's {options[j].scheme} option was not taken: "
+                                f"{' '.join(r.message for r in verdicts[j])}" for j in range(i)
+                                if options[j].scheme != req.scheme)
+            return Verdict(True, req, (), passed_over + _notes(req, facts))
     # Report the option that came closest: it is the one the provider most likely meant.
     best = min(range(len(options)), key=lambda i: (len(verdicts[i]), i))
     return Verdict(False, None, tuple(verdicts[best]))

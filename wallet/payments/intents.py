@@ -7,7 +7,8 @@ the budgets, checks no earlier payment for the same task may still settle, and i
 
 Statuses: ``refused`` (nothing was signed), ``pending`` (signed or about to be; may still settle), ``settled``
 (the transfer is on chain, with its tx), ``expired`` (never used and no longer usable: no charge), ``cancelled``
-(cancelled on chain: no charge).
+(cancelled on chain: no charge), ``disputed`` (on chain, but a metered settlement does not match the wallet's own
+count, or its usage receipt does not hold: the evidence is kept under ``evidence["dispute"]``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from wallet.storage import Database
 from wallet.storage.db import amount_from_db, amount_to_db
 
 REFUSED, PENDING, SETTLED, EXPIRED, CANCELLED = "refused", "pending", "settled", "expired", "cancelled"
+DISPUTED = "disputed"
+MOVED = (SETTLED, DISPUTED)     # statuses in which the chain moved money
+FILL_HISTORY = 20               # payments a fill ratio is computed from
 MAX_EVIDENCE_TEXT = 256 * 1024  # per field: a long prompt or answer is kept whole up to this, then cut
 
 
@@ -49,6 +53,8 @@ class IntentDraft:
     valid_before: int | None = None
     from_block: int | None = None   # the chain head when reserved: settlement logs are searched from here
     evidence: dict[str, Any] = field(default_factory=dict)
+    input_tokens: int | None = None         # as the wallet counted the request
+    max_output_tokens: int | None = None    # the output budget asked for
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Intent(IntentDraft):
     tx_hash: str | None = None
     block_number: int | None = None
     reason: str | None = None
+    output_tokens: int | None = None   # the wallet's own count of the answer it received
 
     def to_json(self, *, evidence: bool = True) -> dict[str, Any]:
         out = asdict(self)
@@ -108,10 +115,18 @@ class IntentStore:
             return self._insert(conn, replace(draft, nonce=None), REFUSED, message, time.time())
 
     def settle(self, intent_id: int, *, tx_hash: str, block_number: int, charged: int,
-               reason: str | None = None, delivered: bool = False, **evidence: Any) -> Intent:
+               reason: str | None = None, delivered: bool = False, output_tokens: int | None = None,
+               **evidence: Any) -> Intent:
         return self._update(intent_id, {PENDING, EXPIRED}, status=SETTLED, tx_hash=tx_hash,
                             block_number=block_number, charged_base_units=amount_to_db(charged), reason=reason,
-                            delivered=1 if delivered else None, evidence=evidence)
+                            delivered=1 if delivered else None, output_tokens=output_tokens, evidence=evidence)
+
+    def dispute(self, intent_id: int, *, tx_hash: str, block_number: int, charged: int, reason: str,
+                delivered: bool = False, output_tokens: int | None = None, **evidence: Any) -> Intent:
+        """On chain, but not what the wallet's own count allows: kept with its evidence."""
+        return self._update(intent_id, {PENDING, EXPIRED, SETTLED}, status=DISPUTED, tx_hash=tx_hash,
+                            block_number=block_number, charged_base_units=amount_to_db(charged), reason=reason,
+                            delivered=1 if delivered else None, output_tokens=output_tokens, evidence=evidence)
 
     def void(self, intent_id: int, reason: str) -> Intent:
         """A reserved intent whose signature was never made: it becomes a refusal."""
@@ -123,8 +138,12 @@ class IntentStore:
     def cancel(self, intent_id: int, tx_hash: str | None = None, block_number: int | None = None) -> Intent:
         return self._update(intent_id, {PENDING}, status=CANCELLED, tx_hash=tx_hash, block_number=block_number)
 
-    def mark_delivered(self, intent_id: int, **evidence: Any) -> Intent:
-        return self._update(intent_id, None, delivered=1, evidence=evidence)
+    def mark_delivered(self, intent_id: int, output_tokens: int | None = None, **evidence: Any) -> Intent:
+        return self._update(intent_id, None, delivered=1, output_tokens=output_tokens, evidence=evidence)
+
+    def keep(self, intent_id: int, **evidence: Any) -> Intent:
+        """Add evidence to a record, whatever its status."""
+        return self._update(intent_id, None, evidence=evidence)
 
     def note(self, intent_id: int, reason: str, **evidence: Any) -> Intent:
         """Keep a problem in plain words and the evidence that shows it."""
@@ -167,23 +186,39 @@ class IntentStore:
         with self.db.read() as conn:
             return self._earlier(conn, task_key)
 
+    def disputes_by_provider(self, chain_id: int) -> dict[int, int]:
+        """How many disputed payments this wallet holds against each provider of a chain."""
+        rows = self.db.execute("SELECT provider_id, COUNT(*) FROM payment_intents WHERE chain_id = ? AND status = ? "
+                               "GROUP BY provider_id", (chain_id, DISPUTED))
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def fill_history(self, chain_id: int, provider_id: int, model: str,
+                     limit: int = FILL_HISTORY) -> list[tuple[int, int]]:
+        """(output tokens received, output budget) of the latest answered payments for this model there."""
+        rows = self.db.execute(
+            "SELECT output_tokens, max_output_tokens FROM payment_intents WHERE chain_id = ? AND provider_id = ? "
+            "AND model = ? AND output_tokens IS NOT NULL AND max_output_tokens > 0 ORDER BY id DESC LIMIT ?",
+            (chain_id, provider_id, model, limit))
+        return [(int(r[0]), int(r[1])) for r in rows]
+
     # --- inside transactions ---
     @staticmethod
     def _spent_since(conn: sqlite3.Connection, chain_id: int, since: int) -> int:
         # Summed in Python: amounts are TEXT, since AIT amounts overflow SQLite's 64-bit integers.
         rows = conn.execute("SELECT authorized_base_units, charged_base_units FROM payment_intents "
-                            "WHERE chain_id = ? AND created_at >= ? AND status IN ('pending', 'settled')",
+                            "WHERE chain_id = ? AND created_at >= ? AND status IN ('pending', 'settled', 'disputed')",
                             (chain_id, since)).fetchall()
         return sum(amount_from_db(r[1]) if r[1] is not None else int(r[0]) for r in rows)
 
     @staticmethod
     def _earlier(conn: sqlite3.Connection, task_key: str) -> PendingTask | None:
         row = conn.execute("SELECT id, authorized_base_units, valid_before, status FROM payment_intents "
-                           "WHERE task_key = ? AND (status = 'pending' OR (status = 'settled' AND delivered = 0)) "
+                           "WHERE task_key = ? AND (status = 'pending' OR "
+                           "(status IN ('settled', 'disputed') AND delivered = 0)) "
                            "ORDER BY status = 'pending' DESC, id DESC LIMIT 1", (task_key,)).fetchone()
         if row is None:
             return None
-        return PendingTask(row[0], int(row[1]), row[2], row[3] == SETTLED)
+        return PendingTask(row[0], int(row[1]), row[2], row[3] in MOVED)
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, d: IntentDraft, status: str, reason: str | None, now: float) -> Intent:
@@ -191,11 +226,12 @@ class IntentStore:
         cur = conn.execute(
             "INSERT INTO payment_intents (task_key, created_at, updated_at, chain_id, account, provider_id, "
             "provider_name, endpoint, model, scheme, asset, pay_to, quote_base_units, authorized_base_units, "
-            "nonce, valid_after, valid_before, from_block, status, reason, evidence) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "nonce, valid_after, valid_before, from_block, status, reason, evidence, input_tokens, max_output_tokens) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (d.task_key, ts, ts, d.chain_id, d.account, d.provider_id, d.provider_name, d.endpoint, d.model,
              d.scheme, d.asset, d.pay_to, amount_to_db(d.quote), amount_to_db(d.authorized), d.nonce,
-             d.valid_after, d.valid_before, d.from_block, status, reason, _dump(d.evidence)))
+             d.valid_after, d.valid_before, d.from_block, status, reason, _dump(d.evidence), d.input_tokens,
+             d.max_output_tokens))
         return _from_row(conn.execute("SELECT * FROM payment_intents WHERE id = ?", (cur.lastrowid,)).fetchone())
 
     def _update(self, intent_id: int, from_status: set[str] | None, *, evidence: dict[str, Any] | None = None,
@@ -242,5 +278,6 @@ def _from_row(row: sqlite3.Row) -> Intent:
         nonce=row["nonce"], valid_after=row["valid_after"], valid_before=row["valid_before"],
         from_block=row["from_block"], status=row["status"], delivered=bool(row["delivered"]),
         tx_hash=row["tx_hash"], block_number=row["block_number"], reason=row["reason"],
-        evidence=json.loads(row["evidence"]),
+        evidence=json.loads(row["evidence"]), input_tokens=row["input_tokens"],
+        max_output_tokens=row["max_output_tokens"], output_tokens=row["output_tokens"],
     )

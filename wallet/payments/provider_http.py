@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wallet.bounded_json import loads_bounded
 from wallet.errors import ProviderError
+from wallet.safe_io import loads_bounded
 
 if TYPE_CHECKING:
     import httpx
@@ -42,7 +42,7 @@ class Answer:
 
     def json(self) -> Any:
         """The body as JSON, bounded (raises InvalidInput)."""
-        return loads_bounded(self.body, max_bytes=MAX_BODY_BYTES, max_depth=64, what="provider's answer")
+        return loads_bounded(self.body, max_bytes=MAX_BODY_BYTES, max_depth=64, what="the provider's answer")
 
 
 class ProviderHttp:

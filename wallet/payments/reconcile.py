@@ -2,7 +2,8 @@
 pending — decided by the chain alone, so it is right after any crash, in any process, as often as it runs.
 
 An intent is expired only when the chain's own clock has passed its ``validBefore`` and the nonce is unused:
-from then on no one can ever submit the signature.
+from then on no one can ever submit the signature. A metered payment found settled is checked against the
+wallet's own count of the answer it received (``metered_check.check_recorded``): a mismatch makes it disputed.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from wallet.chain.contracts import AuthorizationEvent
-from wallet.payments.intents import CANCELLED, EXPIRED, PENDING, SETTLED, Intent, IntentStore
+from wallet.payments.intents import CANCELLED, DISPUTED, EXPIRED, PENDING, SETTLED, Intent, IntentStore
 from wallet.payments.ledger import Ledger, Settlement
+from wallet.payments.metered_check import check_recorded
 
 
 @dataclass
 class ReconcileReport:
     settled: list[Intent] = field(default_factory=list)
+    disputed: list[Intent] = field(default_factory=list)
     expired: list[Intent] = field(default_factory=list)
     cancelled: list[Intent] = field(default_factory=list)
     pending: list[Intent] = field(default_factory=list)
@@ -36,8 +39,18 @@ def reconcile_one(ledger: Ledger, store: IntentStore, intent: Intent, chain_now:
         return intent
     found = ledger.find_settlement(intent)
     if isinstance(found, Settlement):
+        tx = {"hash": found.tx_hash, "block": found.block_number, "transferred_base_units": str(found.charged)}
+        check = check_recorded(intent, found.charged, ledger.token.address)
+        if check is not None and not check.ok:
+            return store.dispute(intent.id, tx_hash=found.tx_hash, block_number=found.block_number,
+                                 charged=found.charged, reason=" ".join(check.problems), tx=tx,
+                                 dispute=check.to_json())
+        reason = found.problem or intent.reason
+        if check is None and intent.scheme == "upto":
+            reason = ((reason + " ") if reason else "") + ("The wallet received no answer for this metered payment, "
+                                                          "so it cannot check the charge against the output.")
         return store.settle(intent.id, tx_hash=found.tx_hash, block_number=found.block_number,
-                            charged=found.charged, reason=found.problem or intent.reason)
+                            charged=found.charged, reason=reason, tx=tx)
     if isinstance(found, AuthorizationEvent):
         return store.cancel(intent.id, found.tx_hash, found.block_number)
     now = ledger.now() if chain_now is None else chain_now
@@ -53,7 +66,8 @@ def reconcile(ledger: Ledger, store: IntentStore, intents: Iterable[Intent],
     chain_now = ledger.now() if pending else None
     for intent in pending:
         after = reconcile_one(ledger, store, intent, chain_now)
-        {SETTLED: report.settled, EXPIRED: report.expired, CANCELLED: report.cancelled}.get(
+        {SETTLED: report.settled, DISPUTED: report.disputed, EXPIRED: report.expired,
+         CANCELLED: report.cancelled}.get(
             after.status, report.pending).append(after)
         if after.status != intent.status and on_change is not None:
             on_change(after)

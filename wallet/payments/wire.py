@@ -12,8 +12,8 @@ import base64
 import binascii
 from typing import TYPE_CHECKING, Any
 
-from wallet.bounded_json import loads_bounded
 from wallet.errors import InvalidInput, PaymentRefused
+from wallet.safe_io import loads_bounded
 
 if TYPE_CHECKING:
     from x402.schemas import PaymentPayload, PaymentRequired, SettleResponse
@@ -42,7 +42,7 @@ def decode_header_json(value: str | None, what: str) -> dict[str, Any]:
     except binascii.Error:
         raise ValueError(f"the {what} header is not base64-encoded") from None
     try:
-        data = loads_bounded(raw, max_bytes=MAX_HEADER_BYTES, max_depth=MAX_JSON_DEPTH, what=f"{what} header")
+        data = loads_bounded(raw, max_bytes=MAX_HEADER_BYTES, max_depth=MAX_JSON_DEPTH, what=f"the {what} header")
     except InvalidInput as e:  # "The … header is …." becomes a clause of the refusal
         clause = e.user_message.rstrip(".")
         raise ValueError(clause[:1].lower() + clause[1:]) from None

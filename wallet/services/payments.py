@@ -1,25 +1,30 @@
 """Paying providers: prepare (the decoded 402 and the guard's verdict, nothing signed), pay (sign, send, verify),
-the payment records, reconciliation and the budgets.
+the payment records, reconciliation, cancellation, disputes, the expected charge, the budgets and the scheme
+preference.
 
 Signing happens inside: the facade gives this service the accounts' signer when it builds it, and the key never
 leaves the call that signs. Progress and settlements are announced on the bus (``PaymentProgress``,
-``PaymentSettled``, ``PaymentRecorded``); budgets changes with ``PaymentBudgetsChanged``.
+``PaymentSettled``, ``PaymentRecorded``, ``PaymentDisputed``); budgets changes with ``PaymentBudgetsChanged``,
+the scheme preference with ``SettingsChanged("payment_scheme")``. While the chain is watched (the app), pending
+payments are reconciled as blocks arrive, so an open authorization is followed until it settles or expires.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 
-from wallet.config import DataDir
+from wallet.config import DataDir, Settings
 from wallet.errors import InvalidInput
-from wallet.events import EventBus, PaymentBudgetsChanged
+from wallet.events import EventBus, PaymentBudgetsChanged, PaymentRecorded, SettingsChanged
 
 if TYPE_CHECKING:
     from x402.mechanisms.evm.signer import ClientEvmSigner
 
     from wallet.networks import NetworkProfile
     from wallet.payments.budgets import Budgets
+    from wallet.payments.expected import ExpectedCharge
     from wallet.payments.flow import PaymentFlow, PaymentResult, PreparedPayment, Progress, Task
     from wallet.payments.intents import Intent, IntentStore
     from wallet.payments.reconcile import ReconcileReport
@@ -29,18 +34,25 @@ if TYPE_CHECKING:
     from wallet.services.network import NetworkService
     from wallet.services.quotes import QuoteService
 
+SCHEME_SETTING = "payment_scheme"
+WATCH_SECONDS = 5.0    # at most this often, pending payments are looked up as blocks arrive
+
+
 class PaymentService:
     def __init__(self, data_dir: DataDir, network: NetworkService, quotes: QuoteService, bus: EventBus, *,
-                 signer: SignerFor, answer_timeout: float | None = None) -> None:
+                 signer: SignerFor, settings: Settings | None = None, answer_timeout: float | None = None) -> None:
         self._data_dir = data_dir
         self._network = network
         self._quotes = quotes
         self._bus = bus
         self._signer = signer
+        self._settings = settings or Settings()
         self._answer_timeout = answer_timeout
         self._lock = threading.Lock()
         self._store: IntentStore | None = None
         self._flow: tuple[NetworkProfile, PaymentFlow] | None = None
+        self._last_watch = 0.0
+        network.follow_blocks(self._watch_pending)
 
     def close(self) -> None:
         with self._lock:
@@ -94,11 +106,37 @@ class PaymentService:
 
     # --- paying ---
     def prepare(self, account: str, provider_id: int, model: str, prompt_input: PromptInput, max_output: int,
-                *, repeat: bool = False, on_progress: Progress | None = None) -> PreparedPayment:
+                *, repeat: bool = False, scheme: str | None = None,
+                on_progress: Progress | None = None) -> PreparedPayment:
         from wallet.payments.flow import Task
 
-        return self.flow().prepare(Task(provider_id, model, prompt_input, max_output), account, repeat=repeat,
-                                   on_progress=on_progress)
+        task = Task(provider_id, model, prompt_input, max_output, scheme or self.scheme())
+        return self.flow().prepare(task, account, repeat=repeat, on_progress=on_progress)
+
+    # --- the scheme preference ---
+    def scheme(self) -> str:
+        """``auto`` (metered when the provider offers it, else exact; the default), ``upto`` or ``exact``."""
+        from wallet.payments.guard import SCHEME_PREFERENCES
+
+        saved = self._settings.extra.get(SCHEME_SETTING)
+        return saved if saved in SCHEME_PREFERENCES else "auto"
+
+    def set_scheme(self, scheme: str) -> None:
+        from wallet.payments.guard import SCHEME_PREFERENCES
+
+        if scheme not in SCHEME_PREFERENCES:
+            raise InvalidInput(f"The payment scheme must be one of {', '.join(SCHEME_PREFERENCES)}.")
+        self._settings.extra[SCHEME_SETTING] = scheme
+        self._settings.save(self._data_dir)
+        self._bus.publish(SettingsChanged(SCHEME_SETTING))
+
+    def expected_charge(self, quote: Quote) -> ExpectedCharge:
+        from wallet.payments.expected import expected_charge
+
+        if not self._data_dir.database.exists():  # no payment yet: a quote never creates the database
+            return expected_charge(quote, [])
+        chain_id = self._network.profile().chain_id
+        return expected_charge(quote, self.store.fill_history(chain_id, quote.provider_id, quote.model))
 
     def pay(self, prepared: PreparedPayment, on_progress: Progress | None = None, *,
             repeat: bool = False) -> PaymentResult:
@@ -128,14 +166,44 @@ class PaymentService:
             raise InvalidInput(f"There is no payment {intent_id} in this wallet.") from None
 
     def reconcile(self) -> ReconcileReport:
-        """Every pending payment of this network, looked up on chain: settled, expired, cancelled or pending."""
+        """Every pending payment of this network, looked up on chain: settled, disputed, expired, cancelled or
+        pending."""
         from wallet.payments.reconcile import ReconcileReport
 
         report = ReconcileReport()
         for after in self.flow().reconcile():
-            {"settled": report.settled, "expired": report.expired, "cancelled": report.cancelled}.get(
-                after.status, report.pending).append(after)
+            {"settled": report.settled, "disputed": report.disputed, "expired": report.expired,
+             "cancelled": report.cancelled}.get(after.status, report.pending).append(after)
         return report
+
+    def cancel(self, intent_id: int) -> Intent:
+        """Cancel a pending payment's authorization on chain (the account pays the gas: ``InsufficientFunds``
+        says so when it has no ETH). Announced with ``PaymentRecorded(id, "cancelled")``."""
+        from wallet.payments.cancel import cancel_authorization
+
+        intent = self.payment(intent_id)
+        flow = self.flow()
+        after = cancel_authorization(flow.ledger, self.store, intent, self._signer(intent.account))
+        self._bus.publish(PaymentRecorded(after.id, after.status))
+        return after
+
+    def disputes(self, *, provider_id: int | None = None, limit: int = 500) -> list[Intent]:
+        """This network's disputed payments (newest first), of one provider or all."""
+        chain_id = self._network.profile().chain_id
+        found = self.store.list(status="disputed", chain_id=chain_id, limit=limit)
+        return [i for i in found if provider_id is None or i.provider_id == provider_id]
+
+    def disputes_by_provider(self) -> dict[int, int]:
+        """Provider id → how many disputed payments this wallet holds against it, on this network."""
+        return self.store.disputes_by_provider(self._network.profile().chain_id)
+
+    def _watch_pending(self, _first: int, _last: int) -> None:
+        now = time.monotonic()
+        if now - self._last_watch < WATCH_SECONDS:
+            return
+        self._last_watch = now
+        if self.store.pending(self._network.profile().chain_id):
+            self.flow().reconcile()
 
     # --- budgets ---
     def budgets(self) -> Budgets:
