@@ -3,7 +3,9 @@
 The core prepares a payment (``WalletService.prepare_payment``: the provider's decoded 402 and the guard's
 verdict, nothing signed) and signs exactly the option the guard approved: an EIP-3009 authorization from the
 account to the registry's payee for that amount, valid for that many seconds, over this network's AI Token.
-These are those values, taken from the approved option, with the budgets and balance they leave.
+These are those values, taken from the approved option, with the budgets and balance they leave. A metered
+payment (``upto``) signs a maximum and is charged for what the model generates: the sheet shows that maximum and
+the charge to expect (``WalletService.expected_charge``); budgets and balance are counted at the maximum.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wallet.payments.budgets import Budgets
+    from wallet.payments.expected import ExpectedCharge
     from wallet.payments.flow import PreparedPayment
 
 
@@ -42,6 +45,13 @@ class Terms:
     reasons: tuple[str, ...]     # each refusal reason, in words
     notes: tuple[str, ...]
     refusal_id: int | None       # the recorded refusal
+    expected: int | None = None  # metered: the charge to expect, base units (None: exact, or refused)
+    expected_output: int | None = None  # metered: the output tokens that expectation assumes
+    expected_basis: str = ""     # metered: where the expectation comes from, in words
+
+    @property
+    def metered(self) -> bool:
+        return self.scheme == "upto"
 
     @property
     def daily_left_after(self) -> int | None:
@@ -55,10 +65,13 @@ class Terms:
         return None if self.balance is None or self.amount is None else self.balance - self.amount
 
 
-def terms_of(prepared: PreparedPayment, budgets: Budgets, spent_today: int, balance: int | None) -> Terms:
+def terms_of(prepared: PreparedPayment, budgets: Budgets, spent_today: int, balance: int | None,
+             expected: ExpectedCharge | None = None) -> Terms:
+    """``expected``: for a metered payment, ``WalletService.expected_charge(prepared.quote)``."""
     verdict = prepared.verdict
     req = verdict.requirement if verdict.ok else None
     quote = prepared.quote
+    metered = req is not None and req.scheme == "upto" and expected is not None
     return Terms(
         ok=verdict.ok and req is not None,
         provider_name=prepared.provider.name, provider_id=prepared.provider.id,
@@ -73,4 +86,7 @@ def terms_of(prepared: PreparedPayment, budgets: Budgets, spent_today: int, bala
         per_task=budgets.per_task, daily=budgets.daily, spent_today=spent_today, balance=balance,
         verdict=verdict.message, reasons=tuple(r.message for r in verdict.reasons), notes=tuple(verdict.notes),
         refusal_id=prepared.refusal_id,
+        expected=expected.expected if metered and expected else None,
+        expected_output=expected.expected_output_tokens if metered and expected else None,
+        expected_basis=expected.basis if metered and expected else "",
     )

@@ -111,19 +111,26 @@ def private(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 @pytest.fixture
 def serve(private):  # type: ignore[no-untyped-def]
-    """serve(misbehaviour=None, backend=None) -> provider id: a provider of its own on the private chain, served
-    by a real gateway (made to misbehave, or with another backend, when asked)."""
+    """serve(misbehaviour=None, backend=None, settles_itself=False) -> provider id: a provider of its own on the
+    private chain, served by a real gateway (made to misbehave, or with another backend, when asked;
+    ``settles_itself``: the gateway holds its payTo's key and settles metered payments itself, as it reports)."""
     from contextlib import ExitStack
+    from dataclasses import replace
 
-    from gatewaykit import TEST_MODELS, gateway_server, register_provider
+    from gatewaykit import TEST_MODELS, facilitator_server, gateway_server, register_provider
 
+    from provider.misbehaviour import Misbehaviour
     from provider.register import register
 
     chain, facilitator_url = private
     with ExitStack() as stack:
-        def start(misbehaviour=None, backend=None) -> int:  # type: ignore[no-untyped-def]
+        def start(misbehaviour=None, backend=None, settles_itself=False) -> int:  # type: ignore[no-untyped-def]
             provider_id, owner, pay_to = register_provider(chain.chain)
-            gateway = stack.enter_context(gateway_server(chain.chain, provider_id, facilitator_url,
+            url = facilitator_url
+            if settles_itself:  # offered metered payment only by a facilitator holding the payee's key
+                misbehaviour = replace(misbehaviour or Misbehaviour(), payee_key=pay_to)
+                url = stack.enter_context(facilitator_server(chain.chain, (pay_to,))).url
+            gateway = stack.enter_context(gateway_server(chain.chain, provider_id, url,
                                                          misbehaviour=misbehaviour, backend=backend))
             register(chain.chain, owner, name="Test AI", endpoint=gateway.url, pay_to=pay_to.address,
                      models=list(TEST_MODELS), provider_id=provider_id)

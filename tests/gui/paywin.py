@@ -94,3 +94,22 @@ def open_confirmation(page: RunTaskPage, qtbot: QtBot) -> ConfirmPaymentDialog:
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(lambda: not dialog.waiting.isVisible(), timeout=30_000)
     return dialog
+
+
+def task_page(service: WalletService, qtbot: QtBot, provider_id: int, budget: int = 64) -> RunTaskPage:
+    """Run a task on its own (light theme, the window's size), the prompt written for a test provider's first
+    model and quoted."""
+    from gatewaykit import TEST_MODELS
+    from PySide6.QtWidgets import QApplication
+
+    from ui.theme import apply_theme
+
+    apply_theme(QApplication.instance(), dark=False)
+    page = RunTaskPage(AppController(service))
+    qtbot.addWidget(page)
+    page.resize(*WINDOW_SIZE)
+    page.show()
+    page.on_shown()
+    qtbot.waitUntil(lambda: page.picker.model() is not None, timeout=20_000)
+    write_prompt(page, qtbot, provider_id, TEST_MODELS[0].model, budget=budget)
+    return page

@@ -44,11 +44,14 @@ class Page:
 class Source:
     rows: list[Row]
     asked: list[tuple[Any, int, int]] = field(default_factory=list)
+    read: int = 0  # rows handed out, all pages together
 
     def __call__(self, flt: Any, offset: int, limit: int) -> Page:
         self.asked.append((flt, offset, limit))
         matching = [r for r in self.rows if flt is None or r.kind == flt]
-        return Page(matching[offset:offset + limit], len(matching), offset)
+        page = Page(matching[offset:offset + limit], len(matching), offset)
+        self.read += len(page.rows)
+        return page
 
 
 @pytest.fixture
@@ -81,9 +84,15 @@ def test_a_view_reads_only_what_it_shows(source: Source, qtbot: QtBot) -> None:
     view.show()
     model.set_filter(None)
     qtbot.waitUntil(lambda: model.rowCount() == N and ops.idle(), timeout=10_000)
+    assert source.read == PAGE  # open: the visible rows' page, with the count
+    for _ in range(3):  # scrolling a screen at a time reads no more than what comes into view
+        view.verticalScrollBar().setValue(view.verticalScrollBar().value() + view.viewport().height() // 24)
+        qtbot.waitUntil(ops.idle, timeout=10_000)
+    assert source.read == PAGE  # 3 screens of 25 rows stay inside the first page of 200
     view.scrollToBottom()
     qtbot.waitUntil(lambda: model.row_at(N - 1) is not None, timeout=10_000)
     assert len(source.asked) <= 3  # the top, the bottom (maybe the page before it): never the 500 between
+    assert source.read <= 3 * PAGE  # 600 rows at most of the 100,000
 
 
 def test_cached_pages_are_bounded(source: Source, qtbot: QtBot) -> None:

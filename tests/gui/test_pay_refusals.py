@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 from gatewaykit import TEST_MODELS, PrivateChain
-from paywin import funded_service, open_confirmation, write_prompt
-from PySide6.QtWidgets import QApplication
+from paywin import funded_service, open_confirmation, task_page
 from pytestqt.qtbot import QtBot
-from shots import WINDOW_SIZE, save_shot
+from shots import save_shot
 
 from provider.misbehaviour import Misbehaviour, oversized_header
 from ui import ops
-from ui.controller import AppController
 from ui.pages.run_task import RunTaskPage
-from ui.theme import apply_theme
 from wallet.service import WalletService
 from wallet.units import ONE
 
@@ -31,18 +28,6 @@ def service(tmp_path: Path, private: tuple[PrivateChain, str]) -> Iterator[Walle
     service = funded_service(tmp_path / "wd", private[0].chain.profile, ait=5 * ONE)
     yield service
     service.close()
-
-
-def task_page(service: WalletService, qtbot: QtBot, provider_id: int) -> RunTaskPage:
-    apply_theme(QApplication.instance(), dark=False)
-    page = RunTaskPage(AppController(service))
-    qtbot.addWidget(page)
-    page.resize(*WINDOW_SIZE)
-    page.show()
-    page.on_shown()
-    qtbot.waitUntil(lambda: page.picker.model() is not None, timeout=20_000)
-    write_prompt(page, qtbot, provider_id, MODEL)
-    return page
 
 
 def assert_refused(page: RunTaskPage, service: WalletService, qtbot: QtBot, words: str) -> None:

@@ -23,9 +23,12 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shots import save_shot
 
+from ui import ops
+from ui.formatting import amount_full
 from ui.main_window import MINIMUM_SIZE, MainWindow
 from ui.pages.home import HomePage
 from ui.pages.run_task import RunTaskPage
+from ui.pages.settings import SettingsPage
 from wallet.config import DataDir
 from wallet.devnet.manager import DevnetStatus
 from wallet.quote import PromptInput
@@ -73,6 +76,13 @@ def test_pay_and_run_shows_the_terms_then_the_answer_and_its_receipt(page: RunTa
     assert t.network == f"eip155:{service.profile.chain_id}" and 0 < t.validity_seconds <= 300
     assert provider.pay_to in dialog.row_text("pay_to")  # whole, as registered
     assert "the same as your quote" in dialog.row_text("amount")
+    # The demo provider meters: the quote is the maximum signed, shown beside the charge to expect.
+    expected = service.expected_charge(quote)
+    assert t.metered and t.scheme == "upto" and t.expected == expected.expected < t.amount
+    assert dialog.form.labelForField(dialog.rows["amount"]).text() == "Most authorized"
+    assert amount_full(expected.expected) in dialog.row_text("expected")
+    assert expected.basis in dialog.row_text("expected")
+    assert dialog.pay_button.text().startswith("Pay at most")
     assert "per task at most" in dialog.row_text("budgets").lower()
     assert dialog.pay_button.isVisible() and dialog.cancel_button.isDefault()
     assert not dialog.pay_button.isDefault() and not dialog.pay_button.autoDefault()
@@ -84,10 +94,12 @@ def test_pay_and_run_shows_the_terms_then_the_answer_and_its_receipt(page: RunTa
     assert "[Demo answer" in page.result.answer.toPlainText()
     assert page.result.steps.stage_text() == "Settled" and not page.result.steps.failed
     [intent] = service.payments()
-    assert intent.status == "settled" and intent.charged == quote.price_base_units
+    assert intent.status == "settled" and intent.scheme == "upto" and intent.authorized == quote.price_base_units
+    assert intent.charged is not None and 0 < intent.charged <= quote.price_base_units
     assert page.result.tx.tx_hash == intent.tx_hash
     assert "charged" in page.result.costs.text() and " in · " in page.result.tokens.text()
-    assert service.ait_balance(account) == before - quote.price_base_units
+    assert service.ait_balance(account) == before - intent.charged
+    assert not page.result.disputed.isVisible() and "metered" in page.result.costs.text()
     page.result.copy_answer()
     assert QApplication.clipboard().text() == page.result.answer.toPlainText()
     save_shot(page.window(), "run-task-answer")
@@ -149,3 +161,26 @@ def test_at_the_minimum_size_the_sheet_and_the_answer_fit(service: WalletService
         assert page.result.answer.height() >= 60  # a few lines of the answer, at least
         assert clipped(page.result) == []
         save_shot(win, "run-task-answer-minimum")
+
+
+def test_the_scheme_preference_chosen_in_settings_is_what_the_sheet_signs(page: RunTaskPage, service: WalletService,
+                                                                        qtbot: QtBot) -> None:
+    settings = open_page(page.window(), SettingsPage)
+    scheme = settings.scheme
+    qtbot.waitUntil(lambda: scheme.value() == "auto", timeout=10_000)
+    scheme.choice.setCurrentIndex(scheme.choice.findData("exact"))
+    scheme.choice.activated.emit(scheme.choice.currentIndex())  # as a pick by the user
+    qtbot.waitUntil(lambda: service.payment_scheme() == "exact" and ops.idle(), timeout=10_000)
+    assert "prepay" in scheme.status.text().lower() or "whole quote" in scheme.status.text()
+
+    open_page(page.window(), RunTaskPage)
+    dialog = open_confirmation(page, qtbot)
+    t = dialog.terms
+    assert t.ok and t.scheme == "exact" and not t.metered and t.expected is None and "expected" not in dialog.rows
+    assert dialog.form.labelForField(dialog.rows["amount"]).text() == "Amount"
+    assert dialog.pay_button.text().startswith("Pay ") and "at most" not in dialog.pay_button.text()
+    dialog.reject()
+    qtbot.waitUntil(lambda: page.payment.dialog is None and ops.idle(), timeout=10_000)
+
+    service.set_payment_scheme("upto")  # as the command line would: the section follows
+    qtbot.waitUntil(lambda: scheme.value() == "upto", timeout=10_000)

@@ -1,8 +1,9 @@
 """The confirmation sheet: exactly what will be signed, and the guard's verdict, before anything is.
 
 It opens at once, saying the provider is being asked for its demand; then it shows the terms. When the guard
-approves, "Pay" signs exactly those terms; Cancel is the default button, so Enter and Esc both cancel. When
-the guard refuses, the sheet says why and offers nothing to sign.
+approves, "Pay" signs exactly those terms (for a metered payment: its maximum, shown beside the charge to
+expect); Cancel is the default button, so Enter and Esc both cancel. When the guard refuses, the sheet says why
+and offers nothing to sign.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def amount_note(t: Terms) -> str:
     if t.amount == t.quote:
         return "the same as your quote"
     return f"less than your quote of {amount_short_price(t.quote)}"
+
+
+def expected_text(t: Terms) -> str:
+    return (f"about {amount_full(t.expected or 0)} for ~{whole_number(t.expected_output or 0)} output tokens "
+            f"({t.expected_basis}). You are charged for the tokens the model generates, checked against the "
+            "wallet's own count.")
 
 
 def validity_text(seconds: int) -> str:
@@ -108,7 +115,8 @@ class ConfirmPaymentDialog(QDialog):
         if t.ok:
             self.heading.setText(f"Pay {t.provider_name} and run this task?")  # type: ignore[attr-defined]
             self.verdict.setText("✓ " + t.verdict + "".join(f"\n{n}" for n in t.notes))
-            self.pay_button.setText(f"Pay {amount_short_price(t.amount or 0)}")
+            most = "at most " if t.metered else ""
+            self.pay_button.setText(f"Pay {most}{amount_short_price(t.amount or 0)}")
             self.pay_button.show()
         else:
             self.heading.setText("The wallet will not pay this")  # type: ignore[attr-defined]
@@ -163,7 +171,12 @@ class ConfirmPaymentDialog(QDialog):
             amount = self._text(f"{amount_full(t.amount)} — {amount_note(t)}",
                                 f"{t.amount:,} base units")
             amount.setStyleSheet("font-weight: 600;")
-            self._row("amount", "Amount", amount)
+            self._row("amount", "Most authorized" if t.metered else "Amount", amount)
+            if t.metered and t.expected is not None:
+                self._row("expected", "Expected charge", self._text(expected_text(t), f"{t.expected:,} base units"))
+            self._row("scheme", "Payment", self._text(
+                "metered (upto): only what the answer's tokens cost, never more than the amount above"
+                if t.metered else "exact: the whole amount"))
         pay_to = AddressLabel(t.pay_to, full=True)
         pay_to.setToolTip(f"The payee {t.provider_name} registered in the provider registry")
         self._row("pay_to", "Pay to", pay_to)

@@ -4,8 +4,10 @@ provider's 402, the signed authorization, the response, the receipt, the transac
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QPushButton, QWidget
 
@@ -49,3 +51,17 @@ class EvidenceDialog(QDialog):
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         add_buttons(layout, buttons)
+
+
+def open_evidence(service: Any, payment_id: int, parent: QWidget, shown: Callable[[QDialog], None],
+                  failed: Callable[[BaseException], None]) -> None:
+    """Read the payment's record off the GUI thread, then open it in a dialog of ``parent``."""
+    from ui.ops import op
+
+    def show(intent: Any) -> None:
+        dialog = EvidenceDialog(intent, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        shown(dialog)
+        dialog.open()
+
+    op(lambda: service.payment(payment_id), parent=parent).success(show).failure(failed).run()

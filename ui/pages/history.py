@@ -277,13 +277,7 @@ class HistoryPage(Page):
         replace_transaction(self, self.service, tx_hash, how, lambda text, error: say(self.status, text, error))
 
     def show_evidence(self, payment_id: int) -> None:
-        from ui.dialogs.evidence import EvidenceDialog
+        from ui.dialogs.evidence import open_evidence
 
-        def show(intent: Any) -> None:
-            dialog = EvidenceDialog(intent, self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            self.dialog = dialog
-            dialog.open()
-
-        op(lambda: self.service.payment(payment_id), parent=self).success(show).failure(
-            lambda e: say(self.status, user_message(e), True)).run()
+        open_evidence(self.service, payment_id, self, lambda d: setattr(self, "dialog", d),
+                      lambda e: say(self.status, user_message(e), True))

@@ -117,22 +117,28 @@ class HistoryDetails(QScrollArea):
             self._add("model", "Model", row.model)
         tokens_in, tokens_out = d.get("input_tokens"), d.get("output_tokens")
         if tokens_in is not None or tokens_out is not None:
-            self._add("tokens", "Tokens", f"{_count(tokens_in)} in · {_count(tokens_out)} out")
+            budget = _int(d, "max_output_tokens")
+            asked = f" (of {_count(budget)} asked)" if budget is not None else ""
+            self._add("tokens", "Tokens", f"{_count(tokens_in)} in · {_count(tokens_out)} out{asked}")
         quote, most, charged = _int(d, "quote_base_units"), _int(d, "max_base_units"), _int(d, "charged_base_units")
         if quote is not None:
             self._add("quote", "Quoted", amount_full(quote))
-        if most is not None and most != quote:
+        if most is not None and (most != quote or d.get("scheme") == "upto"):
             self._add("max", "Most authorized", amount_full(most))
         self._add("charged", "Charged", "not charged" if charged is None else amount_full(charged),
                   tone=None if charged is None or quote is None or charged <= quote else colour("danger"))
         if d.get("scheme"):
-            self._add("scheme", "Scheme", str(d["scheme"]))
+            self._add("scheme", "Scheme", "metered (upto)" if d["scheme"] == "upto" else str(d["scheme"]))
         if d.get("response_id"):
             self._add("response", "Response id", str(d["response_id"]))
-        if d.get("note"):
+        dispute = d.get("dispute")
+        if d.get("note") and not (dispute and str(d["note"]) == _dispute_text(dispute)):  # said once
             self._add("note", "Note", str(d["note"]))
-        if d.get("dispute"):
-            self._add("dispute", "Dispute", _dispute_text(d["dispute"]), tone=colour("danger"))
+        if dispute:
+            self._add("dispute", "Dispute", _dispute_text(dispute), tone=colour("danger"))
+            expected = _int(dispute, "expected_base_units") if isinstance(dispute, dict) else None
+            if expected is not None:
+                self._add("expected", "By the wallet's count", amount_full(expected))
         if d.get("payment_id") is not None:
             self.evidence_button.setVisible(bool(d.get("dispute")) or row.status in ("failed", "pending"))
             self.evidence_button.setText("Show evidence…" if d.get("dispute") else "Show the record…")
@@ -162,6 +168,10 @@ def _count(n: object) -> str:
 
 
 def _dispute_text(dispute: object) -> str:
+    """The dispute's own words: the problems the wallet found (an object), or a text kept as it is."""
     if isinstance(dispute, dict):
-        return str(dispute.get("reason") or dispute.get("message") or dispute)
+        problems = dispute.get("problems")
+        if isinstance(problems, list) and problems:
+            return " ".join(str(p) for p in problems)
+        return str(dispute.get("reason") or dispute.get("message") or "The charge does not match the answer.")
     return str(dispute)

@@ -56,10 +56,12 @@ class TaskPayment(QObject):
         self.service = page.service
         self.dialog: ConfirmPaymentDialog | None = None
         self._prepared: PreparedPayment | None = None  # only while self.dialog is open
+        self.evidence: QDialog | None = None  # a payment's record, opened from its receipt
         self._generation = 0  # a prepare that ends after its sheet closed is dropped
         self.paying = False
         self._stages = _Stages(self)
         self._stages.stage.connect(page.result.set_stage)
+        page.result.show_evidence.connect(self._show_evidence)
         signals = page.controller.signals
         signals.lock_changed.connect(lambda locked: locked and self.forget())
         signals.network_switched.connect(lambda *_: self.forget())
@@ -93,7 +95,8 @@ class TaskPayment(QObject):
         def prepare() -> tuple[PreparedPayment, Terms]:
             prepared = service.prepare_payment(request.provider_id, request.model, request.prompt,
                                                request.max_output)
-            terms = terms_of(prepared, service.payment_budgets(), service.spent_today(), request.balance)
+            expected = service.expected_charge(prepared.quote) if prepared.scheme == "upto" else None
+            terms = terms_of(prepared, service.payment_budgets(), service.spent_today(), request.balance, expected)
             return prepared, terms
 
         def current(dialog: ConfirmPaymentDialog) -> bool:
@@ -174,6 +177,12 @@ class TaskPayment(QObject):
             page.result.show()
             total = max(page.work_split.height(), 2)
             page.work_split.setSizes([total // 3, total - total // 3])  # the answer gets the room
+
+    def _show_evidence(self, payment_id: int) -> None:
+        from ui.dialogs.evidence import open_evidence
+
+        open_evidence(self.service, payment_id, self.page, lambda d: setattr(self, "evidence", d),
+                      lambda e: self.page.result.say(user_message(e)))
 
     def pending(self) -> Any:
         """What the open sheet would sign (tests check it is gone after a lock)."""

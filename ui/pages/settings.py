@@ -38,6 +38,7 @@ from ui.pages.base import Page
 from ui.pages.settings_budgets import BudgetsSection
 from ui.pages.settings_parts import row as _row
 from ui.pages.settings_parts import say, section, status_label
+from ui.pages.settings_scheme import SchemeSection
 from ui.widgets.common import AddressLabel, subtitle, title
 from wallet.networks import NetworkProfile
 
@@ -70,6 +71,8 @@ class SettingsPage(Page):
         self._security_section()
         self.budgets = BudgetsSection(controller)
         self.column.addWidget(self.budgets)
+        self.scheme = SchemeSection(controller)
+        self.column.addWidget(self.scheme)
         self._backup_section()
         self._account_section()
         self.column.addStretch(1)

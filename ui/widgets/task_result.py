@@ -1,5 +1,6 @@
 """A paid task's progress, its answer (read-only, copy, save) and its receipt: tokens in and out, quoted vs
-charged, the transaction.
+charged (for a metered payment: the maximum authorized, the charge and the wallet's own count of the output),
+the transaction; a disputed charge in words, with its evidence one click away.
 
 Steps follow the core's payment progress: asking the provider (done before the confirmation), signing,
 waiting for the answer, checking the payment on chain, settled.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSaveFile, Qt
+from PySide6.QtCore import QEvent, QSaveFile, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -91,11 +92,14 @@ class StepRow(QWidget):
 
 
 class TaskResultPanel(QFrame):
+    show_evidence = Signal(int)  # payment id
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("taskResult")
         self.text = ""
         self.explorer: str | None = None
+        self.payment_id: int | None = None
         heading = QLabel("Answer")
         heading.setStyleSheet("font-weight: 600;")
         self.provider = plain_label()
@@ -136,8 +140,23 @@ class TaskResultPanel(QFrame):
         receipt.setContentsMargins(0, 0, 0, 0)
         receipt.setHorizontalSpacing(12)
         receipt.setVerticalSpacing(3)
-        for r, (text, w) in enumerate((("Tokens", self.tokens), ("Cost", self.costs), ("Transaction", self.tx))):
-            label = QLabel(text)
+        self.dispute = plain_label()
+        self.dispute.setWordWrap(True)
+        self.dispute.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.evidence_button = QPushButton("Show evidence…")
+        self.evidence_button.setToolTip("The 402, the signed authorization, the answer, the receipt and the "
+                                        "transaction, as kept")
+        self.evidence_button.clicked.connect(self._evidence)
+        self.disputed = QWidget()
+        dispute_line = QHBoxLayout(self.disputed)
+        dispute_line.setContentsMargins(0, 0, 0, 0)
+        dispute_line.addWidget(self.dispute, 1)
+        dispute_line.addWidget(self.evidence_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.dispute_label = QLabel("Disputed")
+        rows = (("Tokens", self.tokens), ("Cost", self.costs), ("Transaction", self.tx),
+                (self.dispute_label, self.disputed))
+        for r, (text, w) in enumerate(rows):
+            label = text if isinstance(text, QLabel) else QLabel(text)
             label.setProperty("role", "subtitle")
             receipt.addWidget(label, r, 0)
             receipt.addWidget(w, r, 1)
@@ -159,6 +178,8 @@ class TaskResultPanel(QFrame):
         self.answer.setPlainText("")
         self.problem.hide()
         self.receipt.hide()
+        self.payment_id = None
+        self._show_dispute("")
         self.provider.setText("")
         self.copy_button.setEnabled(False)
         self.save_button.setEnabled(False)
@@ -182,33 +203,54 @@ class TaskResultPanel(QFrame):
         self.save_button.setEnabled(True)
         settled = r.paid_base_units is not None
         self.steps.set_stage(len(STEPS) - 1 if settled else STAGES.index("verifying"), failed=not settled)
+        self.payment_id = r.intent_id
+        metered = r.scheme == "upto"
         usage = r.usage or {}
         into, out = usage.get("prompt_tokens"), usage.get("completion_tokens")
-        self.tokens.setText(f"{_count(into)} in · {_count(out)} out")
-        self.tokens.setToolTip(f"Your count: {whole_number(r.quote.input_tokens)} in, at most "
+        counted = f" · your count {_count(r.output_tokens)} out" if metered and r.output_tokens is not None else ""
+        self.tokens.setText(f"{_count(into)} in · {_count(out)} out{counted}")
+        self.tokens.setToolTip(f"As quoted: {whole_number(r.quote.input_tokens)} in, at most "
                                f"{whole_number(r.quote.max_output_tokens)} out")
         quoted = amount_short_price(r.quote.price_base_units)
         charged = "not settled yet" if r.paid_base_units is None else amount_short(r.paid_base_units)
-        self.costs.setText(f"quoted {quoted} · charged {charged}")
+        most = f" · at most {amount_short_price(r.max_base_units)} authorized" \
+            if metered and r.max_base_units != r.quote.price_base_units else ""
+        kind = "metered: " if metered else ""
+        self.costs.setText(f"{kind}quoted {quoted}{most} · charged {charged}")
         self.costs.setToolTip(f"Quoted {amount_full(r.quote.price_base_units)}"
+                              + (f"; authorized at most {amount_full(r.max_base_units)}" if metered else "")
                               + ("" if r.paid_base_units is None else f"; charged {amount_full(r.paid_base_units)}")
                               + f" (payment {r.intent_id})")
         self.tx.set_hash(r.tx_hash or "", self.explorer)
         self.receipt.show()
-        self._say("\n".join(r.notes))
+        disputed = r.status == "disputed"
+        self._show_dispute(" ".join(r.notes) if disputed else "")
+        self.say("" if disputed else "\n".join(r.notes))
 
     def show_failure(self, message: str) -> None:
         """The payment went wrong after the confirmation: where it stopped, and the core's words."""
         self.steps.set_stage(max(self.steps.current, 0), failed=True)
-        self._say(message)
+        self.say(message)
 
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
         self._colour()
 
+    def _show_dispute(self, text: str) -> None:
+        """The wallet's words on a charge it disputes (they name what did not hold); empty: no dispute."""
+        self.dispute.setText(text or "")
+        self.disputed.setVisible(bool(text))
+        self.dispute_label.setVisible(bool(text))
+        self._colour()
+
+    def _evidence(self) -> None:
+        if self.payment_id is not None:
+            self.show_evidence.emit(self.payment_id)
+
     def _colour(self) -> None:
         restyle(self.problem, f"color: {colour('danger')};")
+        restyle(self.dispute, f"color: {colour('danger')}; font-weight: 600;")
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -234,7 +276,7 @@ class TaskResultPanel(QFrame):
         ok = ok and out.commit()
         if not ok:
             out.cancelWriting()
-            self._say(f"The answer could not be saved to {path}: {out.errorString()}")
+            self.say(f"The answer could not be saved to {path}: {out.errorString()}")
         return bool(ok)
 
 
