@@ -37,6 +37,7 @@ from wallet.units import ONE
 
 pytestmark = [pytest.mark.gui, pytest.mark.chain]
 PASSWORD = "a long and private passphrase"
+BUDGET = 900  # output tokens: the demo answers with 40 to 600, so a metered charge is under its maximum
 PROMPT = "Write a haiku about paying for tokens with tokens.\nThen explain it in one sentence."
 LEFT = Qt.MouseButton.LeftButton
 
@@ -132,13 +133,13 @@ def test_newcomer_path(window: MainWindow, qtbot: QtBot) -> None:
     assert isinstance(page, RunTaskPage)
     qtbot.waitUntil(lambda: page.picker.model() is not None, timeout=30_000)
     page.picker.select(1, "gpt-4o-mini")
-    page.panel.budget.setValue(300)
+    page.panel.budget.setValue(BUDGET)
     first_line, second_line = PROMPT.split("\n")
     qtbot.keyClicks(page.prompt, first_line)  # QTest cannot type "\n" itself: Return is a key press
     qtbot.keyClick(page.prompt, Qt.Key.Key_Return)
     qtbot.keyClicks(page.prompt, second_line)
     assert page.prompt.toPlainText() == PROMPT
-    cli = run_cli(data_dir.root, "quote", "--provider", "1", "--model", "gpt-4o-mini", "--max-output", "300",
+    cli = run_cli(data_dir.root, "quote", "--provider", "1", "--model", "gpt-4o-mini", "--max-output", str(BUDGET),
                   "--prompt", PROMPT, "--json").json()
     qtbot.waitUntil(lambda: page.panel.state == "ok"
                     and page.panel.input_tokens.text() == count_text(cli["input_tokens"]), timeout=30_000)
@@ -150,7 +151,7 @@ def test_newcomer_path(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: page.compare_dialog is not None and page.compare_dialog.comparison is not None,
                     timeout=30_000)
     shown = page.compare_dialog.comparison  # type: ignore[union-attr]
-    expected = service.compare(PromptInput.text(PROMPT), 300, 105 * ONE)
+    expected = service.compare(PromptInput.text(PROMPT), BUDGET, 105 * ONE)
     assert [(q.provider_id, q.model, q.price_base_units) for q in shown] == [
         (q.provider_id, q.model, q.price_base_units) for q in expected]
     prices = [q.price_base_units for q in shown]
@@ -162,13 +163,19 @@ def test_newcomer_path(window: MainWindow, qtbot: QtBot) -> None:
     sheet = page.payment.dialog
     assert sheet is not None
     qtbot.waitUntil(lambda: sheet.terms is not None, timeout=60_000)
-    assert sheet.terms.ok and sheet.terms.amount == int(cli["price_base_units"]), sheet.terms.verdict
+    price = int(cli["price_base_units"])
+    assert sheet.terms.ok and sheet.terms.amount == price, sheet.terms.verdict
+    # Metered at the demo provider: the quote is the most that can be charged, beside the charge to expect.
+    assert sheet.terms.metered and sheet.terms.expected is not None and 0 < sheet.terms.expected < price
+    assert amount_full(sheet.terms.expected) in sheet.row_text("expected")
     assert sheet.cancel_button.isDefault()
     qtbot.mouseClick(sheet.pay_button, LEFT)
     qtbot.waitUntil(lambda: not page.payment.paying, timeout=120_000)
     assert "[Demo answer" in page.result.answer.toPlainText(), page.result.problem.text()
     [payment] = service.payments()
-    assert payment.status == "settled" and payment.charged == int(cli["price_base_units"])
+    assert payment.status == "settled" and payment.scheme == "upto" and payment.authorized == price
+    assert payment.charged is not None and 0 < payment.charged < price  # the tokens generated, not the budget
+    assert amount_short(payment.charged) in page.result.costs.text() and not page.result.disputed.isVisible()
 
     # History: the payment, with its task, quote and charge, once the chain's transfer is merged in.
     shell.show_page("History")
@@ -182,7 +189,9 @@ def test_newcomer_path(window: MainWindow, qtbot: QtBot) -> None:
     paid = row_of("payment")
     history.table.selectRow(history.model.row_of(paid.id))
     details = history.details.values
-    assert details["quote"] == details["charged"] == amount_full(payment.charged or 0)
+    assert details["quote"] == details["max"] == amount_full(price)
+    assert details["charged"] == amount_full(payment.charged) != details["quote"]
+    assert paid.amount == payment.charged and "dispute" not in details
     assert details["provider"] == payment.provider_name and details["tx"] == payment.tx_hash
 
     # A second account; 2 AIT sent to it from the first, through Send & Receive; the send in the history.
