@@ -14,9 +14,10 @@ PROVIDERS = ("Demo AI", "Budget AI", "Fast AI", "Local AI")
 T0 = 1_700_000_000
 
 
-def seed_history(db_path: Path, chain_id: int, account: str, n: int, seed: int = 7) -> None:
-    """``n`` rows for ``account``, one a minute from T0: mostly payments, some sends, receipts, top-ups and faucet
-    grants; 5 % pending."""
+def seed_history(db_path: Path, chain_id: int, account: str, n: int, seed: int = 7, t0: int = T0,
+                 step: int = 60) -> None:
+    """``n`` rows for ``account``, one every ``step`` seconds from ``t0``: mostly payments, some sends, receipts,
+    top-ups and faucet grants; 5 % pending."""
     rnd = random.Random(seed)
     kinds = ["payment"] * 6 + ["send", "receive", "topup", "faucet"]
     rows = []
@@ -29,7 +30,7 @@ def seed_history(db_path: Path, chain_id: int, account: str, n: int, seed: int =
                               "charged_base_units": "2000000000000000"}) if kind == "payment" else None
         rows.append((chain_id, account, kind, "confirmed" if rnd.random() > 0.05 else "pending",
                      "out" if kind in ("payment", "send") else "in", "AIT", str(rnd.randrange(10**15, 10**19)),
-                     counterparty, tx, i, T0 + i * 60, provider, model, details,
+                     counterparty, tx, i, t0 + i * step, provider, model, details,
                      search_text(account, counterparty, tx, provider, model)))
     db = Database(db_path)
     try:

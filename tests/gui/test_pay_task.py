@@ -171,7 +171,7 @@ def test_the_scheme_preference_chosen_in_settings_is_what_the_sheet_signs(page: 
     scheme.choice.setCurrentIndex(scheme.choice.findData("exact"))
     scheme.choice.activated.emit(scheme.choice.currentIndex())  # as a pick by the user
     qtbot.waitUntil(lambda: service.payment_scheme() == "exact" and ops.idle(), timeout=10_000)
-    assert "prepay" in scheme.status.text().lower() or "whole quote" in scheme.status.text()
+    assert scheme.status.text() == "Saved." and "whole quote" in scheme.explained.text()
 
     open_page(page.window(), RunTaskPage)
     dialog = open_confirmation(page, qtbot)

@@ -68,5 +68,5 @@ def test_a_change_made_elsewhere_is_followed(unlocked_window: MainWindow, page: 
     shell.show_page("Home")
     home = next(p for p in shell.page_list if isinstance(p, HomePage))
     qtbot.waitUntil(lambda: home.budgets.loaded == (3 * ONE, 7 * ONE, 0), timeout=10_000)
-    assert home.budgets.spent.text() == "0 AIT of 7 AIT · 7 AIT left"
+    assert home.budgets.spent.text().replace("\u00a0", " ") == "0 AIT of 7 AIT · 7 AIT left"
     assert "at most 3 AIT per task" in home.budgets.limits.text()

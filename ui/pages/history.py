@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,8 @@ from ui.replace_tx import replace_transaction
 from ui.widgets.common import title
 from ui.widgets.status_badge import StatusDelegate
 
+FIXED_COLUMNS = {TIME: 84, KIND: 76, AMOUNT: 116, STATUS: 96}  # pixels; Counterparty takes the rest
+COUNTERPARTY_ROOM = 110  # narrower than this and Kind is hidden: a provider's name or a short address fits
 ROW_HEIGHT = 26
 RELOAD_MS = 300  # one re-read after a burst of history changes (a sync announces several)
 SPIN_MS = 120
@@ -133,13 +135,22 @@ class HistoryPage(Page):
         table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         header = table.horizontalHeader()
         header.setHighlightSections(False)
-        for column, width in ((TIME, 84), (KIND, 84), (AMOUNT, 124), (STATUS, 100)):
+        for column, width in FIXED_COLUMNS.items():
             header.resizeSection(column, width)
         header.setSectionResizeMode(COUNTERPARTY, QHeaderView.ResizeMode.Stretch)
         self.badges = StatusDelegate(table)
         table.setItemDelegateForColumn(STATUS, self.badges)
         table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._show_details(current))
+        table.viewport().installEventFilter(self)
         return table
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            # Narrow (the window at its minimum size, beside the details pane): the counterparty keeps its room
+            # and Kind goes; the details pane's heading and the Kind filter still say it.
+            narrow = self.table.viewport().width() < sum(FIXED_COLUMNS.values()) + COUNTERPARTY_ROOM
+            self.table.setColumnHidden(KIND, narrow)
+        return super().eventFilter(watched, event)
 
     # --- reading ---
     def on_shown(self) -> None:

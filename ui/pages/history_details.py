@@ -37,7 +37,7 @@ class HistoryDetails(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(240)
+        self.setMinimumWidth(250)  # a transaction hash in three lines and its Copy button
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # values wrap instead
         self.row: Any = None
         self.explorer: str | None = None
@@ -53,8 +53,7 @@ class HistoryDetails(QScrollArea):
         self.form.setContentsMargins(0, 4, 0, 0)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # narrow pane: value under its label
         self.form.setVerticalSpacing(3)
-        self.column.addWidget(self.form_box)
-        self.actions = QHBoxLayout()
+        self.actions = QHBoxLayout()  # under the heading: a dispute's evidence is seen without scrolling
         self.speed_button = QPushButton("Speed up…")
         self.speed_button.setToolTip("Send it again with a higher fee, so that it is mined sooner")
         self.cancel_button = QPushButton("Cancel…")
@@ -67,6 +66,7 @@ class HistoryDetails(QScrollArea):
             self.actions.addWidget(b)
         self.actions.addStretch(1)
         self.column.addLayout(self.actions)
+        self.column.addWidget(self.form_box)
         self.column.addStretch(1)
         self.setWidget(inner)
         self.values: dict[str, str] = {}
@@ -87,6 +87,8 @@ class HistoryDetails(QScrollArea):
         sign = "+" if row.direction == "in" else "−"
         self.heading.setText(KIND_NAMES.get(row.kind, row.kind))
         self._add("status", "Status", row.status, tone=status_colour(row.status).name())
+        if row.kind == "payment" and row.details.get("dispute"):  # first, in the wallet's words
+            self._dispute(row.details["dispute"])
         self._add("time", "Time", absolute_time(row.timestamp))
         self._add("amount", "Amount", f"{sign}{amount_full(row.amount, row.asset)}")
         if row.fee is not None:
@@ -130,18 +132,21 @@ class HistoryDetails(QScrollArea):
         if d.get("scheme"):
             self._add("scheme", "Scheme", "metered (upto)" if d["scheme"] == "upto" else str(d["scheme"]))
         if d.get("response_id"):
-            self._add("response", "Response id", str(d["response_id"]))
+            response = str(d["response_id"])
+            self._add("response", "Response id", response if len(response) <= 26 else f"{response[:24]}…")
+            self.values["response"] = response  # whole: the label is cut to fit the narrow pane
         dispute = d.get("dispute")
         if d.get("note") and not (dispute and str(d["note"]) == _dispute_text(dispute)):  # said once
             self._add("note", "Note", str(d["note"]))
-        if dispute:
-            self._add("dispute", "Dispute", _dispute_text(dispute), tone=colour("danger"))
-            expected = _int(dispute, "expected_base_units") if isinstance(dispute, dict) else None
-            if expected is not None:
-                self._add("expected", "By the wallet's count", amount_full(expected))
         if d.get("payment_id") is not None:
             self.evidence_button.setVisible(bool(d.get("dispute")) or row.status in ("failed", "pending"))
             self.evidence_button.setText("Show evidence…" if d.get("dispute") else "Show the record…")
+
+    def _dispute(self, dispute: object) -> None:
+        self._add("dispute", "Dispute", _dispute_text(dispute), tone=colour("danger"))
+        expected = _int(dispute, "expected_base_units") if isinstance(dispute, dict) else None
+        if expected is not None:
+            self._add("expected", "By the wallet's count", amount_full(expected))
 
     def _evidence(self) -> None:
         payment_id = _int(self.row.details, "payment_id") if self.row is not None else None

@@ -14,6 +14,7 @@ from ui.controller import AppController
 from ui.errors import user_message
 from ui.ops import change_op, op
 from ui.pages.settings_parts import row, say, section, status_label
+from ui.widgets.common import subtitle
 
 SETTING = "payment_scheme"
 CHOICES = (("auto", "Automatic — metered when the provider offers it"),
@@ -43,6 +44,8 @@ class SchemeSection(QWidget):
         self.choice.setAccessibleName("Preferred payment scheme")
         self.choice.activated.connect(lambda _index: self.save())  # the user's pick, not a reload
         v.addLayout(row(self.choice))
+        self.explained = subtitle("")
+        v.addWidget(self.explained)
         self.status = status_label()
         v.addWidget(self.status)
         controller.signals.settings_changed.connect(lambda name: name == SETTING and self.reload())
@@ -59,10 +62,11 @@ class SchemeSection(QWidget):
         index = self.choice.findData(scheme)
         if index >= 0:
             self.choice.setCurrentIndex(index)
-        self.choice.setToolTip(EXPLAINED.get(scheme, ""))
+        self.explained.setText(EXPLAINED.get(scheme, ""))
 
     def save(self) -> None:
         scheme = self.value()
+        self.explained.setText(EXPLAINED[scheme])
         change_op(lambda: self.service.set_payment_scheme(scheme), parent=self).success(
-            lambda _: say(self.status, f"Saved. {EXPLAINED[scheme]}")).failure(
+            lambda _: say(self.status, "Saved.")).failure(
             lambda e: say(self.status, user_message(e), error=True)).run()

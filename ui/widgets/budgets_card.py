@@ -29,6 +29,7 @@ class BudgetsCard(QWidget):
         head.setStyleSheet("font-weight: 600;")
         self.spent = QLabel("…")
         self.spent.setStyleSheet("font-size: 16px;")
+        self.spent.setWordWrap(True)  # beside Recent activity at the window's minimum size: two lines, not cut
         self.bar = QProgressBar()
         self.bar.setRange(0, BAR_STEPS)
         self.bar.setTextVisible(False)
@@ -73,9 +74,15 @@ class BudgetsCard(QWidget):
             self.bar.hide()
         else:
             left = max(daily - spent, 0)
-            self.spent.setText(f"{amount_short(spent)} of {amount_short(daily)} · {amount_short(left)} left")
+            self.spent.setText(f"{_whole(amount_short(spent))} of {_whole(amount_short(daily))} · "
+                               f"{_whole(amount_short(left))} left")
             self.bar.show()
             self.bar.setValue(BAR_STEPS if daily == 0 else min(BAR_STEPS, spent * BAR_STEPS // daily))
         self.spent.setToolTip(amount_full(spent))
         each = "no limit per task" if per_task is None else f"at most {amount_short(per_task)} per task"
         self.limits.setText(f"Payments on this network since midnight; {each}. Limits are in Settings.")
+
+
+def _whole(amount: str) -> str:
+    """An amount and its unit kept on one line when the text wraps."""
+    return amount.replace(" ", "\u00a0")

@@ -104,6 +104,7 @@ class TaskResultPanel(QFrame):
         heading.setStyleSheet("font-weight: 600;")
         self.provider = plain_label()
         self.provider.setProperty("role", "subtitle")
+        self.provider.setWordWrap(True)  # a long provider or model name takes two lines in a narrow column
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy the answer to the clipboard")
         self.copy_button.clicked.connect(self.copy_answer)
@@ -161,6 +162,7 @@ class TaskResultPanel(QFrame):
             receipt.addWidget(label, r, 0)
             receipt.addWidget(w, r, 1)
         receipt.setColumnStretch(1, 1)
+        receipt.setAlignment(self.dispute_label, Qt.AlignmentFlag.AlignTop)  # beside the first line of the words
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -207,10 +209,12 @@ class TaskResultPanel(QFrame):
         metered = r.scheme == "upto"
         usage = r.usage or {}
         into, out = usage.get("prompt_tokens"), usage.get("completion_tokens")
-        counted = f" · your count {_count(r.output_tokens)} out" if metered and r.output_tokens is not None else ""
+        differs = metered and r.output_tokens is not None and r.output_tokens != out  # the provider's count is off
+        counted = f" · your count {_count(r.output_tokens)} out" if differs else ""
         self.tokens.setText(f"{_count(into)} in · {_count(out)} out{counted}")
         self.tokens.setToolTip(f"As quoted: {whole_number(r.quote.input_tokens)} in, at most "
-                               f"{whole_number(r.quote.max_output_tokens)} out")
+                               f"{whole_number(r.quote.max_output_tokens)} out"
+                               + (f"; the wallet counted {_count(r.output_tokens)} out" if metered else ""))
         quoted = amount_short_price(r.quote.price_base_units)
         charged = "not settled yet" if r.paid_base_units is None else amount_short(r.paid_base_units)
         most = f" · at most {amount_short_price(r.max_base_units)} authorized" \
