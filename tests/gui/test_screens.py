@@ -66,6 +66,7 @@ def test_every_screen_fits_at_the_minimum_and_a_large_size(service: WalletServic
             assert dialog.terms is not None and dialog.terms.metered and "expected" in dialog.rows
             QApplication.processEvents()
             assert clipped(dialog) == [] and dialog.height() <= win.height()
+            assert win.geometry().contains(dialog.geometry())  # grown while open, and still over its window
             save_shot(dialog, f"screen-confirm-{size_name}")
             qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
             qtbot.waitUntil(lambda p=page: not p.payment.paying, timeout=60_000)

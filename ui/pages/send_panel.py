@@ -64,9 +64,12 @@ class SendPanel(QWidget):
         self.max_button = QPushButton("Max")
         self.max_button.setToolTip("Everything this account holds (for ETH, less the network fee)")
         self.max_button.clicked.connect(lambda: self.amount.setText(MAX))
+        self.to.setMaximumWidth(560)  # an address and a request fit; wider only spreads the eye
+        self.amount.setMaximumWidth(260)
         amount_row = QHBoxLayout()
         for w in (self.amount, self.asset, self.max_button):
             amount_row.addWidget(w)
+        amount_row.addStretch(1)
         self.summary = plain_label()
         self.summary.setWordWrap(True)
         self.warnings = plain_label()

@@ -103,6 +103,7 @@ class TopUpPage(Page):
     @staticmethod
     def _unit_row(edit: QLineEdit, unit: str) -> QHBoxLayout:
         row = QHBoxLayout()
+        row.setSpacing(8)
         row.addWidget(edit)
         row.addWidget(QLabel(unit))
         row.addStretch(1)

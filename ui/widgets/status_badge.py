@@ -45,6 +45,8 @@ class StatusDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         fill = QColor(tone)
         fill.setAlpha(36)
+        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[operator]
+            fill = option.palette.base().color()  # a solid pill: the tone stays readable on the selection
         painter.setPen(QPen(tone, 1))
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, height / 2, height / 2)
