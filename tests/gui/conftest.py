@@ -22,7 +22,7 @@ def _gui_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-from guikit import PASSWORD, TEST_PHRASE  # noqa: E402
+from guikit import PASSWORD, TEST_PHRASE, keep_window  # noqa: E402
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def unlocked_window(tmp_path: Path, qtbot):  # type: ignore[no-untyped-def]
     service.import_mnemonic(TEST_PHRASE, PASSWORD)
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.resize(*WINDOW_SIZE)
     win.show()
     controller._enter("main")

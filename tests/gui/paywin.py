@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from guikit import PASSWORD
+from guikit import PASSWORD, keep_window
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE
 from taskkit import choose, wait_quote
@@ -45,15 +45,17 @@ def funded_service(root: Path, profile: NetworkProfile, *, ait: int = 50 * ONE, 
 def main_window(service: WalletService, qtbot: QtBot, size: tuple[int, int] = WINDOW_SIZE) -> Iterator[MainWindow]:
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.resize(*size)
     win.show()
     controller._enter("main")
     try:
         yield win
     finally:
-        qtbot.waitUntil(ops.idle, timeout=30_000)
-        controller.shutdown()
+        try:
+            qtbot.waitUntil(ops.idle, timeout=30_000)
+        finally:  # whatever the test left running, the window stops hearing the core before it is deleted
+            controller.shutdown()
 
 
 def shell_of(win: MainWindow) -> Shell:

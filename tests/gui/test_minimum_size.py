@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fit import clipped
+from guikit import keep_window
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QStyle, QStyleOptionComboBox
 from pytestqt.qtbot import QtBot
 from shots import save_shot
@@ -46,7 +47,7 @@ def window(tmp_path: Path, devnet: tuple[DataDir, DevnetStatus], qtbot: QtBot) -
     service.rename_account(service.current_account() or "", LONG_NAME)
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.show()
     win.resize(1, 1)  # as small as it goes
     controller._enter("main")
