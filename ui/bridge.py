@@ -1,4 +1,6 @@
-"""Core events → Qt signals. The core publishes on its own threads; Qt queues the signals to the GUI thread.
+"""Core events → Qt signals. The core publishes on its own threads; each event is queued to the GUI thread and
+only there turned into its signal, so that an event still queued when the window shuts down (``detach``) is
+dropped instead of reaching widgets already deleted.
 
 Only the core's events make these signals fire: a widget never emits one itself, it calls the service, and the
 service announces what changed.
@@ -49,14 +51,21 @@ class CoreSignals(QObject):
     payment_recorded = Signal(int, str)  # payment id, status
     payment_budgets_changed = Signal(object, object)  # per task, daily: AIT base units or None (no limit)
 
+    _event = Signal(object)  # any core event, on its way to the GUI thread
+
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._unsubscribe = bus.subscribe(self._on_event)
+        self._attached = True
+        self._event.connect(self._dispatch)  # a bound method: queued to this object's thread from any other
+        self._unsubscribe = bus.subscribe(self._event.emit)
 
     def detach(self) -> None:
+        self._attached = False
         self._unsubscribe()
 
-    def _on_event(self, event: object) -> None:
+    def _dispatch(self, event: object) -> None:
+        if not self._attached:  # published before the shutdown, delivered after it
+            return
         match event:
             case NewBlock(number=n):
                 self.new_block.emit(n)

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.menus = AppMenus(self, controller)
         self.status: StatusBar = StatusBar(controller)
         self.statusBar().addPermanentWidget(self.status, 1)
+        self.status.pending_clicked.connect(lambda: self.view("main").go_to("History", "pending"))  # type: ignore[attr-defined]
         controller.startup_progress.connect(self.starting.progress.setText)
         controller.mode_changed.connect(self.set_mode)
 

@@ -3,7 +3,11 @@
     op(lambda: service.balances(addr)).success(show).failure(report).run()
 
 Queries run on a shared thread pool. State-changing operations (``serial=True``) run one at a time, in
-order, on a single worker, so two clicks never sign or send concurrently. Callbacks run on the GUI thread.
+order, on a single worker, so two clicks never sign or send concurrently. A paid task (``long_op``) may take a
+minute waiting for its provider: it runs on a pool of its own, so it holds up neither the serial worker (a send,
+a top-up) nor the reads of the page being browsed meanwhile. That is safe because the core reserves each
+payment atomically (budgets and the same-task check in one database transaction). Callbacks run on the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -19,25 +23,27 @@ log = logging.getLogger(__name__)
 
 _query_pool: QThreadPool | None = None
 _serial_pool: QThreadPool | None = None
+_long_pool: QThreadPool | None = None
 _live: set[_Relay] = set()  # keeps relays alive until their callbacks have run
 
 
-def _pools() -> tuple[QThreadPool, QThreadPool]:
-    global _query_pool, _serial_pool
+def _pools() -> tuple[QThreadPool, QThreadPool, QThreadPool]:
+    global _query_pool, _serial_pool, _long_pool
     if _query_pool is None:
         _query_pool = QThreadPool()
         _query_pool.setMaxThreadCount(4)
         _serial_pool = QThreadPool()
         _serial_pool.setMaxThreadCount(1)
-    assert _serial_pool is not None
-    return _query_pool, _serial_pool
+        _long_pool = QThreadPool()
+        _long_pool.setMaxThreadCount(4)
+    assert _serial_pool is not None and _long_pool is not None
+    return _query_pool, _serial_pool, _long_pool
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> None:
     """Block until every running operation is done (at exit, and in tests)."""
-    q, s = _pools()
-    q.waitForDone(timeout_ms)
-    s.waitForDone(timeout_ms)
+    for pool in _pools():
+        pool.waitForDone(timeout_ms)
 
 
 def idle() -> bool:
@@ -67,9 +73,11 @@ class _Runnable(QRunnable):
 
 
 class Op:
-    def __init__(self, fn: Callable[[], Any], *, serial: bool = False, parent: QObject | None = None) -> None:
+    def __init__(self, fn: Callable[[], Any], *, serial: bool = False, long: bool = False,
+                 parent: QObject | None = None) -> None:
         self._fn = fn
         self._serial = serial
+        self._long = long
         self._parent = parent
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
@@ -125,8 +133,8 @@ class Op:
 
         relay.done.connect(on_done)
         relay.failed.connect(on_failed)
-        query, serial = _pools()
-        (serial if self._serial else query).start(_Runnable(self._fn, relay))
+        query, serial, long = _pools()
+        (serial if self._serial else long if self._long else query).start(_Runnable(self._fn, relay))
 
 
 def op(fn: Callable[[], Any], *, parent: QObject | None = None) -> Op:
@@ -137,3 +145,9 @@ def op(fn: Callable[[], Any], *, parent: QObject | None = None) -> Op:
 def change_op(fn: Callable[[], Any], *, parent: QObject | None = None) -> Op:
     """A state-changing operation: serialized with every other one."""
     return Op(fn, serial=True, parent=parent)
+
+
+def long_op(fn: Callable[[], Any], *, parent: QObject | None = None) -> Op:
+    """A state-changing operation that may wait a long time on someone else (a provider answering a paid
+    task): off the serial worker, so sends and top-ups are not held up behind it."""
+    return Op(fn, long=True, parent=parent)

@@ -20,11 +20,15 @@ from ui.errors import show_error
 from ui.ops import change_op, op
 from ui.pages.base import Page
 from ui.widgets.account_switcher import ADD_ACCOUNT, AccountSwitcher
+from ui.widgets.notice import NoticeBar
 
-# (module, class): the pages of the sidebar, in order. Later releases add Top up, Send & Receive, History.
+# (module, class): the pages of the sidebar, in order.
 PAGES = (
     ("ui.pages.home", "HomePage"),
     ("ui.pages.run_task", "RunTaskPage"),
+    ("ui.pages.topup", "TopUpPage"),
+    ("ui.pages.send_receive", "SendReceivePage"),
+    ("ui.pages.history", "HistoryPage"),
     ("ui.pages.providers", "ProvidersPage"),
     ("ui.pages.settings", "SettingsPage"),
 )
@@ -63,14 +67,24 @@ class Shell(QWidget):
                     raise
                 continue
             page = cls(controller)
+            page.navigate.connect(self.go_to)
             self.page_list.append(page)
             self.pages.addWidget(page)
             self.sidebar.addItem(page.name)
         self.sidebar.currentRowChanged.connect(self._show_page)
 
+        self.notice = NoticeBar()  # AIT or ETH received, announced by the core
+        self.notice.show_history.connect(lambda: self.go_to("History", None))
+        controller.signals.transfer_received.connect(self.notice.received)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.notice)
+        right_layout.addWidget(self.pages, 1)
+        right_layout.setContentsMargins(0, 0, 0, 0)
         self.splitter = QSplitter()
         self.splitter.addWidget(side)
-        self.splitter.addWidget(self.pages)
+        self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(0, False)
         layout = QHBoxLayout(self)
@@ -98,6 +112,13 @@ class Shell(QWidget):
         for i, page in enumerate(self.page_list):
             if page.name == name:
                 self.sidebar.setCurrentRow(i)
+
+    def go_to(self, name: str, what: object = None) -> None:
+        """Show the page called ``name``, opened at ``what``."""
+        self.show_page(name)
+        page = self.pages.currentWidget()
+        if isinstance(page, Page) and page.name == name:
+            page.open_with(what)
 
     def _show_page(self, row: int) -> None:
         if 0 <= row < len(self.page_list):

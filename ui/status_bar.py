@@ -1,19 +1,29 @@
-"""The status bar: network and chain id, block height, connection state, what is still loading."""
+"""The status bar: network and chain id, block height, connection state, the count of pending transactions and
+payments (a click opens History filtered to them), what is still loading."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from ui.controller import AppController
+from ui.errors import report
 from ui.ops import op
 from ui.theme import colour
 
 
 class StatusBar(QWidget):
+    pending_clicked = Signal()
+
     def __init__(self, controller: AppController) -> None:
         super().__init__()
         self._last = ("connecting", "")
+        self.pending = QToolButton()
+        self.pending.setAutoRaise(True)
+        self.pending.setToolTip("Transactions and payments not settled yet: show them in History")
+        self.pending.clicked.connect(self.pending_clicked)
+        self.pending.hide()
+        self.pending_count = 0
         self.network = QLabel()
         self.block = QLabel("block —")
         self.dot = QLabel("●")
@@ -27,6 +37,8 @@ class StatusBar(QWidget):
             layout.addSpacing(12)
         layout.addWidget(self.dot)
         layout.addWidget(self.state)
+        layout.addSpacing(12)
+        layout.addWidget(self.pending)
         layout.addStretch(1)
         layout.addWidget(self.loading)
         # The name now; the chain id once the profile is read, in the background and after the first screen
@@ -43,6 +55,35 @@ class StatusBar(QWidget):
             lambda what: self.loading.setText(f"Loading {what}…" if what else ""))
         controller.network_error.connect(lambda msg: self._set_state("down", msg))
         controller.signals.network_switched.connect(self._on_network_switched)
+        self._count_soon = QTimer(self)
+        self._count_soon.setSingleShot(True)
+        self._count_soon.setInterval(300)
+        self._count_soon.timeout.connect(self.count_pending)
+        self._unlocked = False
+        controller.mode_changed.connect(self._follow_mode)
+        for signal in (controller.signals.history_changed, controller.signals.transaction_status_changed,
+                       controller.signals.payment_recorded, controller.signals.network_switched):
+            signal.connect(lambda *_: self._unlocked and self._count_soon.start())
+
+    def _follow_mode(self, mode: str) -> None:
+        """The count is of the wallet's own movements: shown only while it is unlocked."""
+        self._unlocked = mode == "main"
+        if self._unlocked:
+            self._count_soon.start()
+        else:
+            self.pending.hide()
+
+    def count_pending(self) -> None:
+        from wallet.history.model import HistoryFilter
+
+        service = self.service
+        op(lambda: service.history_page(HistoryFilter(statuses=("pending",)), 0, 1).total, parent=self).success(
+            self._show_pending).failure(lambda e: report(e, "counting the pending transactions")).run()
+
+    def _show_pending(self, n: int) -> None:
+        self.pending_count = n
+        self.pending.setText(f"{n:,} pending")
+        self.pending.setVisible(bool(n) and self._unlocked)
 
     def _read_profile(self) -> None:
         if self._profile_read:

@@ -22,7 +22,7 @@ def _gui_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-from guikit import PASSWORD, TEST_PHRASE  # noqa: E402
+from guikit import PASSWORD, TEST_PHRASE, keep_window  # noqa: E402
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def unlocked_window(tmp_path: Path, qtbot):  # type: ignore[no-untyped-def]
     service.import_mnemonic(TEST_PHRASE, PASSWORD)
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.resize(*WINDOW_SIZE)
     win.show()
     controller._enter("main")
@@ -94,3 +94,46 @@ def task_page(devnet_service, qtbot):  # type: ignore[no-untyped-def]
     page.on_shown()
     qtbot.waitUntil(lambda: page.picker.model() is not None, timeout=20_000)
     return page
+
+
+@pytest.fixture(scope="module")
+def private(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A chain of this module's own (for tests that register providers) and a facilitator on it:
+    (PrivateChain, facilitator URL)."""
+    from gatewaykit import facilitator_server, private_chain_in
+
+    from wallet.config import DataDir
+
+    with private_chain_in(DataDir(tmp_path_factory.mktemp("private-chain"))) as chain, \
+            facilitator_server(chain.chain) as facilitator:
+        yield chain, facilitator.url
+
+
+@pytest.fixture
+def serve(private):  # type: ignore[no-untyped-def]
+    """serve(misbehaviour=None, backend=None, settles_itself=False) -> provider id: a provider of its own on the
+    private chain, served by a real gateway (made to misbehave, or with another backend, when asked;
+    ``settles_itself``: the gateway holds its payTo's key and settles metered payments itself, as it reports)."""
+    from contextlib import ExitStack
+    from dataclasses import replace
+
+    from gatewaykit import TEST_MODELS, facilitator_server, gateway_server, register_provider
+
+    from provider.misbehaviour import Misbehaviour
+    from provider.register import register
+
+    chain, facilitator_url = private
+    with ExitStack() as stack:
+        def start(misbehaviour=None, backend=None, settles_itself=False) -> int:  # type: ignore[no-untyped-def]
+            provider_id, owner, pay_to = register_provider(chain.chain)
+            url = facilitator_url
+            if settles_itself:  # offered metered payment only by a facilitator holding the payee's key
+                misbehaviour = replace(misbehaviour or Misbehaviour(), payee_key=pay_to)
+                url = stack.enter_context(facilitator_server(chain.chain, (pay_to,))).url
+            gateway = stack.enter_context(gateway_server(chain.chain, provider_id, url,
+                                                         misbehaviour=misbehaviour, backend=backend))
+            register(chain.chain, owner, name="Test AI", endpoint=gateway.url, pay_to=pay_to.address,
+                     models=list(TEST_MODELS), provider_id=provider_id)
+            return provider_id
+
+        yield start

@@ -1,8 +1,8 @@
 """Screenshots for docs/screenshots/, taken from the GUI tests when AIT_SCREENSHOTS=1.
 
 ``save_shot(widget, "settings")`` renders the widget in the light and the dark theme and writes
-``docs/screenshots/settings-light.png`` and ``settings-dark.png``. Without the variable it does nothing, so
-the tests cost the same as before.
+``docs/screenshots/settings-light.png`` and ``settings-dark.png`` (or into ``$AIT_SCREENSHOTS_DIR``). Without
+the variable it does nothing, so the tests cost the same as before.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-SHOTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Elsewhere, to look at every one: docs/screenshots keeps only those the README shows.
+SHOTS_DIR = Path(os.environ.get("AIT_SCREENSHOTS_DIR") or Path(__file__).resolve().parents[2] / "docs/screenshots")
 WINDOW_SIZE = (1100, 720)
 
 

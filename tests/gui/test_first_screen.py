@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fit import clipped
-from guikit import PASSWORD, TEST_PHRASE
+from guikit import PASSWORD, TEST_PHRASE, keep_window
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
@@ -97,7 +97,7 @@ def locked(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[MainWindow, LockView]
     setup.close()
     controller = AppController(WalletService(data_dir))
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.resize(*WINDOW_SIZE)
     win.show()
     controller.show_first_screen()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
+from guikit import keep_window
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot
@@ -40,7 +41,7 @@ def window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
     service.create_wallet(PASSWORD)
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.resize(*WINDOW_SIZE)
     win.show()
     controller.start()

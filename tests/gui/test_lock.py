@@ -172,3 +172,17 @@ def test_the_lock_screen_forgets_the_password(window: MainWindow, qtbot: QtBot) 
     qtbot.mouseClick(lock.unlock_button, LEFT)
     qtbot.waitUntil(lambda: controller.mode == "main", timeout=15_000)
     assert lock.password.text() == ""
+
+
+def test_the_password_is_gone_when_the_wallet_opens(window: MainWindow, qtbot: QtBot) -> None:
+    controller = window.controller
+    controller.lock()
+    qtbot.waitUntil(controller.service.is_locked, timeout=2_000)
+    lock = window.modes.currentWidget()
+    assert isinstance(lock, LockView)
+    seen: list[str] = []  # connected after the view, so it sees the field as the view left it
+    controller.signals.lock_changed.connect(lambda locked: locked or seen.append(lock.password.text()))
+    lock.password.setText(PASSWORD)
+    qtbot.mouseClick(lock.unlock_button, LEFT)
+    qtbot.waitUntil(lambda: seen != [], timeout=15_000)
+    assert seen == [""]  # not only once the unlock's result comes back

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fit import clipped
+from guikit import keep_window
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QStyle, QStyleOptionComboBox
 from pytestqt.qtbot import QtBot
 from shots import save_shot
@@ -16,8 +18,12 @@ from ui import ops
 from ui.controller import AppController
 from ui.formatting import short_address
 from ui.main_window import MINIMUM_SIZE, MainWindow
+from ui.pages.history import HistoryPage
+from ui.pages.home import HomePage
 from ui.pages.providers import ProvidersPage
 from ui.pages.run_task import RunTaskPage
+from ui.pages.send_receive import SendReceivePage
+from ui.pages.topup import TopUpPage
 from ui.shell import Shell
 from wallet.config import DataDir
 from wallet.devnet.manager import DevnetStatus
@@ -41,7 +47,7 @@ def window(tmp_path: Path, devnet: tuple[DataDir, DevnetStatus], qtbot: QtBot) -
     service.rename_account(service.current_account() or "", LONG_NAME)
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.show()
     win.resize(1, 1)  # as small as it goes
     controller._enter("main")
@@ -114,3 +120,16 @@ def test_the_providers_table_shows_every_header_and_cell(window: MainWindow, qtb
                 text = table.item(r, c).text()
                 assert head.sectionSize(c) > table.fontMetrics().horizontalAdvance(text), f"cell {text!r}"
         assert head.height() >= head.sizeHint().height()
+
+
+@pytest.mark.parametrize("cls", [HomePage, TopUpPage, SendReceivePage, HistoryPage],
+                         ids=lambda c: c.__name__)
+def test_the_money_pages_fit(window: MainWindow, qtbot: QtBot, cls: type) -> None:
+    shown = page(window, cls)
+    qtbot.waitUntil(ops.idle, timeout=20_000)
+    QApplication.processEvents()
+    assert (window.width(), window.height()) == MINIMUM_SIZE
+    assert clipped(shown) == []  # type: ignore[arg-type]
+    if isinstance(shown, HistoryPage):
+        assert shown.table.width() > 380 and shown.details.width() >= shown.details.minimumWidth()
+    save_shot(window, f"minimum-size-{cls.__name__.removesuffix('Page').lower()}")

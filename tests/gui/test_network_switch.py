@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from eth_account import Account
+from guikit import keep_window
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE
@@ -74,7 +75,7 @@ def window(tmp_path: Path, qtbot: QtBot, elsewhere: tuple[NetworkProfile, int],
     service.save_network(elsewhere[0])
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.resize(*WINDOW_SIZE)
     win.show()
     controller.start()

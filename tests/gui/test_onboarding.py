@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from guikit import keep_window
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shots import WINDOW_SIZE, save_shot, shots_enabled
@@ -33,7 +34,7 @@ def window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
     service = WalletService(DataDir(tmp_path / "wd").ensure())
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.resize(*WINDOW_SIZE)
     win.show()
     yield win

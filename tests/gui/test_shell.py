@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from guikit import keep_window
 from pytestqt.qtbot import QtBot
 
 from ui.controller import AppController
@@ -27,7 +28,7 @@ def window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
     service = WalletService(data_dir)
     controller = AppController(service)
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     win.show()
     yield win
     controller.shutdown()
@@ -83,7 +84,7 @@ def test_the_connection_dot_follows_a_theme_switch(tmp_path: Path, qtbot: QtBot)
 
     controller = AppController(WalletService(DataDir(tmp_path / "wd2").ensure()))
     win = MainWindow(controller)
-    qtbot.addWidget(win)
+    keep_window(qtbot, win, controller)
     app = QApplication.instance()
     try:
         apply_theme(app, dark=False)  # type: ignore[arg-type]

@@ -36,3 +36,9 @@ def grow_to_fit(window: QWidget) -> None:
     needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
     if needed > window.height():
         window.resize(width, needed)
+    parent = window.parentWidget()
+    if window.isWindow() and window.isVisible() and parent is not None:
+        # It grew downwards from where it opened: centred again on its window (inside it, when it fits) rather
+        # than hanging off the bottom.
+        owner = parent.window().geometry()
+        window.move(window.x(), max(owner.top(), owner.center().y() - window.height() // 2))

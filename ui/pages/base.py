@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from ui.controller import AppController
@@ -9,6 +12,8 @@ from ui.controller import AppController
 
 class Page(QWidget):
     name = ""
+    navigate = Signal(str, object)  # (page name, what to open there): the shell shows it
+
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -22,3 +27,6 @@ class Page(QWidget):
         """Where typing should go when the page is opened from the keyboard (Go menu) or after unlocking;
         None: nowhere in particular (the sidebar keeps the focus)."""
         return None
+
+    def open_with(self, what: Any) -> None:
+        """Shown by ``navigate`` from another page, to show ``what`` (a row, a filter…)."""

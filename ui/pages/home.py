@@ -1,4 +1,5 @@
-"""Home: the current account, its address (copy, QR), ETH and AIT balances, and the devnet faucet."""
+"""Home: the current account, its address (copy, QR), ETH and AIT balances, the devnet faucet, and what was
+spent today against the limits."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.controller import AppController
-from ui.errors import report, show_error
+from ui.errors import report
 from ui.formatting import amount_full, amount_short
-from ui.ops import change_op, op
+from ui.ops import op
 from ui.pages.base import Page
+from ui.widgets.budgets_card import BudgetsCard
 from ui.widgets.common import AddressLabel, card, subtitle, title
+from ui.widgets.faucet import FaucetCard
 from ui.widgets.qr import QrDialog
-from wallet.units import format_amount
+from ui.widgets.recent_activity import RecentActivity
 
 
 class HomePage(Page):
@@ -60,15 +63,19 @@ class HomePage(Page):
         bal.addWidget(self.hint)
         outer.addWidget(bal_card)
 
-        self.faucet_card, faucet = card()
-        faucet.addWidget(subtitle(
-            "Local test network: the faucet gives free test ETH and AIT. They exist only on this devnet."))
-        eth, ait = self.service.faucet_amounts()
-        self.faucet_text = f"Get {format_amount(ait)} test AIT and {format_amount(eth)} test ETH (devnet faucet)"
-        self.faucet_button = QPushButton(self.faucet_text)
-        self.faucet_button.clicked.connect(self._faucet)
-        faucet.addWidget(self.faucet_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.faucet_card = FaucetCard(controller, lambda: self.address)
+        self.faucet_button = self.faucet_card.button
         outer.addWidget(self.faucet_card)
+        self.budgets = BudgetsCard(controller)
+        self.recent = RecentActivity(controller)
+        self.recent.open_row.connect(lambda row_id: self.navigate.emit("History", row_id))
+        self.recent.open_history.connect(lambda: self.navigate.emit("History", None))
+        self.recent.top_up.connect(lambda: self.navigate.emit("Top up", None))
+        lower = QHBoxLayout()
+        lower.setSpacing(16)
+        lower.addWidget(self.recent, 3)
+        lower.addWidget(self.budgets, 2)
+        outer.addLayout(lower)
         outer.addStretch(1)
 
         controller.signals.balances_changed.connect(self._on_balances)
@@ -77,15 +84,16 @@ class HomePage(Page):
         controller.signals.network_switched.connect(self._on_network_switched)
 
     def on_shown(self) -> None:
+        self.budgets.reload()
+        self.recent.reload()
         self.is_devnet = self.service.profile.is_devnet
-        self.faucet_card.setVisible(self.is_devnet)
+        self.faucet_card.follow(self.is_devnet)
         op(self._load, parent=self).success(self._show_account).failure(
             lambda e: report(e, "reading the current account")).run()
 
     def _on_network_switched(self, _name: str, _chain_id: int, is_devnet: bool) -> None:
         """The old network's balances are not this one's: they go at once, and are read again."""
         self.is_devnet = is_devnet
-        self.faucet_card.setVisible(is_devnet)
         self._clear_balances()
         if self.address:
             self._read_balances(self.address)
@@ -137,20 +145,3 @@ class HomePage(Page):
         if self.address:
             self.qr_dialog = QrDialog(self.address, self.service.profile.chain_id, self)
             self.qr_dialog.open()
-
-    def _faucet(self) -> None:
-        address = self.address
-        if not address:
-            return
-        self.faucet_button.setEnabled(False)
-        self.faucet_button.setText("Asking the faucet…")
-
-        def work() -> None:
-            self.service.devnet_faucet(address)  # one press: the amounts the button names
-            self.service.publish_balances(address)
-
-        def done() -> None:
-            self.faucet_button.setEnabled(True)
-            self.faucet_button.setText(self.faucet_text)
-
-        change_op(work, parent=self).failure(lambda e: show_error(self, e)).finally_(done).run()

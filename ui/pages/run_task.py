@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -26,16 +27,19 @@ from PySide6.QtWidgets import (
 
 from ui.controller import AppController
 from ui.dialogs.compare import CompareDialog
-from ui.errors import report, show_error, user_message
+from ui.errors import report, user_message
 from ui.ops import op
 from ui.pages.base import Page
 from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
 from ui.pages.run_task_choice import RememberedChoice
+from ui.pages.run_task_files import PromptFiles
+from ui.pages.run_task_pay import TaskPayment
 from ui.price_sheet import PriceSheetReader
 from ui.widgets.common import plain_label, scrolls_when_short, subtitle, title
 from ui.widgets.model_picker import ModelPicker, count_text
-from ui.widgets.prompt_editor import PromptEditor, choose_prompt_file, read_prompt_file
+from ui.widgets.prompt_editor import PromptEditor
 from ui.widgets.quote_panel import QuotePanel
+from ui.widgets.task_result import TaskResultPanel
 from wallet.errors import QuoteError, WalletError
 from wallet.quote import LiveQuote, PromptInput, Quote
 from wallet.registry import ModelPrice, ProviderInfo
@@ -44,7 +48,7 @@ MIN_INTERVAL = 0.016  # s: at most one quote per frame; faster edits (a paste, k
 EDITOR_HINT = "Plain text. Drop a text file on the editor or use Open file…"
 
 
-class RunTaskPage(Page):
+class RunTaskPage(PromptFiles, Page):
     name = "Run a task"
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
@@ -140,9 +144,19 @@ class RunTaskPage(Page):
         self.panel.budget_changed.connect(self._budget_changed)
         self.panel.budget_edited.connect(self.schedule_quote)
         self.panel.compare_requested.connect(self.open_compare)
+        self.panel.pay_requested.connect(self.pay_and_run)
+        editor_box = QWidget()
+        editor_box.setLayout(editor_col)
+        editor_col.setContentsMargins(0, 0, 0, 0)
+        self.result = TaskResultPanel()
+        self.result.hide()  # until the first paid task
+        self.work_split = QSplitter(Qt.Orientation.Vertical)
+        self.work_split.setChildrenCollapsible(False)
+        self.work_split.addWidget(editor_box)
+        self.work_split.addWidget(self.result)
         body = QHBoxLayout()
         body.setSpacing(16)
-        body.addLayout(editor_col, 1)
+        body.addWidget(self.work_split, 1)
         body.addWidget(scrolls_when_short(self.panel))
 
         layout = QVBoxLayout(content)
@@ -157,8 +171,14 @@ class RunTaskPage(Page):
         self._fold_system(False)
         self.setTabOrder(self.picker.model_box, self.prompt)
         self.setTabOrder(self.prompt, self.panel.budget)
+        self.setTabOrder(self.panel.budget, self.panel.pay_button)
+        self.setTabOrder(self.panel.pay_button, self.panel.compare_button)
+        self.payment = TaskPayment(self, content)  # Pay and run, Ctrl+Enter
         self.content = content
         return content
+
+    def pay_and_run(self) -> None:
+        self.payment.pay_and_run()
 
     def _fold_system(self, unfolded: bool) -> None:
         self.system.setVisible(unfolded)
@@ -359,46 +379,6 @@ class RunTaskPage(Page):
 
         op(lambda: self.service.warm_up_tokenizers([encoding]).result(), parent=self).failure(failed).finally_(
             done).run()
-
-    # --- files ---
-    def _choose_file(self) -> None:
-        path = choose_prompt_file(self)
-        if path:
-            self.load_file(path)
-
-    def load_file(self, path: str) -> None:
-        """Read (and, for a long file, count) in the background; then replace the prompt, undoably.
-
-        The editor's form of the text is what will be sent, so that is what is counted ahead; the user is told
-        when it differs from the file."""
-        live, model = self.live, self.picker.model()
-
-        def count(text: str) -> object:  # in the background, as the read
-            assert live is not None and model is not None
-            return live.counter(model.encoding, "user").count(text)
-
-        self.open_button.setEnabled(False)
-
-        def loaded(result: tuple[str, str]) -> None:
-            text, notice = result
-            cursor = self.prompt.textCursor()
-            cursor.select(cursor.SelectionType.Document)
-            cursor.insertText(text)  # one undo step, so a drop by mistake is Ctrl+Z away
-            self.prompt.setTextCursor(cursor)
-            if not notice and self.prompt.toPlainText() != text:  # a change this page does not know of
-                notice = "Opening the file changed some characters. The price is for the text as shown."
-            self.file_notice.setText(notice)
-            self.file_notice.setVisible(bool(notice))
-
-        def finished() -> None:
-            self._priming = False
-            self.open_button.setEnabled(True)
-            self.requote()
-
-        self._priming = True  # keystrokes meanwhile wait for the count rather than race it
-        primed = count if live is not None and model is not None else None
-        op(lambda: read_prompt_file(path, primed), parent=self).success(loaded).failure(
-            lambda e: show_error(self, e)).finally_(finished).run()
 
     # --- compare ---
     def open_compare(self) -> None:

@@ -8,14 +8,15 @@ beside what was changed, rather than in a pop-up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -34,8 +35,11 @@ from ui.dialogs.password import PasswordDialog
 from ui.errors import user_message
 from ui.ops import change_op, op
 from ui.pages.base import Page
-from ui.theme import colour
-from ui.widgets.common import AddressLabel, card, subtitle, title
+from ui.pages.settings_budgets import BudgetsSection
+from ui.pages.settings_parts import row as _row
+from ui.pages.settings_parts import say, section, status_label
+from ui.pages.settings_scheme import SchemeSection
+from ui.widgets.common import AddressLabel, subtitle, title
 from wallet.networks import NetworkProfile
 
 
@@ -45,39 +49,6 @@ class Loaded:
     accounts: list[Any]  # AccountInfo
     current: str | None
     has_mnemonic: bool
-
-
-def section(heading: str, text: str = "") -> tuple[QWidget, QVBoxLayout]:
-    frame, layout = card()
-    layout.setSpacing(8)
-    head = QLabel(heading)
-    head.setStyleSheet("font-size: 15px; font-weight: 600;")
-    layout.addWidget(head)
-    if text:
-        layout.addWidget(subtitle(text))
-    return frame, layout
-
-
-def status_label() -> QLabel:
-    label = subtitle("")
-    label.hide()
-    return label
-
-
-def say(label: QLabel, text: str, error: bool = False) -> None:
-    label.setText(text)
-    label.setStyleSheet(f"color: {colour('danger')};" if error else "")
-    label.setVisible(bool(text))
-
-
-def _row(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.setSpacing(8)
-    for w in widgets:
-        row.addWidget(w)
-    if stretch:
-        row.addStretch(1)
-    return row
 
 
 class SettingsPage(Page):
@@ -98,6 +69,10 @@ class SettingsPage(Page):
         self.column.addWidget(title("Settings"))
         self._network_section()
         self._security_section()
+        self.budgets = BudgetsSection(controller)
+        self.column.addWidget(self.budgets)
+        self.scheme = SchemeSection(controller)
+        self.column.addWidget(self.scheme)
         self._backup_section()
         self._account_section()
         self.column.addStretch(1)
@@ -128,7 +103,11 @@ class SettingsPage(Page):
         self.add_network_button.clicked.connect(lambda: self.edit_network(None))
         self.edit_network_button = QPushButton("Edit this network…")
         self.edit_network_button.clicked.connect(lambda: self.edit_network(self._selected_profile()))
-        v.addLayout(_row(self.add_network_button, self.edit_network_button))
+        self.import_network_button = QPushButton("Import from a file…")
+        self.import_network_button.setToolTip("A network profile written by `ai-wallet contracts deploy`: its "
+                                              "chain, RPC and contract addresses, checked against the chain")
+        self.import_network_button.clicked.connect(self.choose_network_file)
+        v.addLayout(_row(self.add_network_button, self.edit_network_button, self.import_network_button))
         self.network_status = status_label()
         v.addWidget(self.network_status)
         self.column.addWidget(frame)
@@ -264,6 +243,26 @@ class SettingsPage(Page):
 
         dialog.accepted.connect(saved)
         self._open(dialog)
+
+    def choose_network_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a network", "", "Network profiles (*.json);;All files (*)")
+        if path:
+            self.import_network(Path(path))
+
+    def import_network(self, path: Path) -> None:
+        """Read and check the profile in the background (its chain is asked for its id); saved, not switched to."""
+        self.import_network_button.setEnabled(False)
+        say(self.network_status, f"Reading {path.name} and asking its chain…")
+
+        def done(profile: NetworkProfile) -> None:
+            say(self.network_status, f"Imported the network “{profile.name}” (chain {profile.chain_id}). Switch "
+                                     "to it to use it.")
+            self._select_next = profile.name
+            self._reload()
+
+        change_op(lambda: self.service.import_network(path), parent=self).success(done).failure(
+            lambda e: say(self.network_status, user_message(e), error=True)).finally_(
+            lambda: self.import_network_button.setEnabled(True)).run()
 
     def switch_network(self) -> None:
         profile = self._selected_profile()

@@ -21,6 +21,7 @@ class LockView(QWidget):
         self.service = controller.service
         self.dialog: QWidget | None = None
         self._imported = 0
+        controller.signals.lock_changed.connect(self._on_lock_changed)
         outer = QVBoxLayout(self)
         outer.addStretch(2)
         box = QWidget()
@@ -53,6 +54,12 @@ class LockView(QWidget):
         layout.addWidget(self.forgot)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(3)
+
+    def _on_lock_changed(self, locked: bool) -> None:
+        # Forgotten the moment the wallet is open, before the unlock's own result arrives; a bound method, so
+        # the connection goes with this view.
+        if not locked:
+            self.password.clear()
 
     def on_shown(self) -> None:
         self.password.clear()

@@ -109,9 +109,12 @@ class CopyButton(QToolButton):
 class AddressLabel(QWidget):
     """An address, shortened or whole, with the full checksummed form on hover and a copy button."""
 
-    def __init__(self, address: str = "", *, full: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, address: str = "", *, full: bool = False, two_lines: bool = False,
+                 parent: QWidget | None = None) -> None:
+        """``two_lines``: the whole address in two halves, for a narrow pane (the copy button copies it in one)."""
         super().__init__(parent)
         self._full = full
+        self._two_lines = two_lines
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = plain_label()
@@ -125,7 +128,11 @@ class AddressLabel(QWidget):
 
     def set_address(self, address: str) -> None:
         self.address = address
-        self.label.setText(address if self._full else short_address(address))
+        shown = address if self._full or self._two_lines else short_address(address)
+        if self._two_lines and len(address) > 24:
+            half = (len(address) + 1) // 2
+            shown = f"{address[:half]}\n{address[half:]}"
+        self.label.setText(shown)
         self.label.setToolTip(plain_tip(address))
         self.copy.set_text_to_copy(address)
         self.copy.setEnabled(bool(address))

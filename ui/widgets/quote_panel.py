@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.theme import colour
-from ui.widgets.common import plain_label, plain_tip
+from ui.widgets.common import plain_label, plain_tip, primary_button
 from ui.widgets.model_picker import THEME_EVENTS, count_text, restyle
 from wallet.quote import Quote
 from wallet.registry import ModelPrice
@@ -97,6 +97,7 @@ class QuotePanel(QFrame):
     budget_changed = Signal(int)  # a budget in the model's range
     budget_edited = Signal()  # anything typed in the box, in range or not
     compare_requested = Signal()
+    pay_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +105,7 @@ class QuotePanel(QFrame):
         self.setMinimumWidth(330)
         self.setMaximumWidth(360)
         self.state = ""
+        self.busy = False  # a payment is being confirmed or paid
         self._budget_set = False
 
         heading = QLabel("Quote")
@@ -172,6 +174,11 @@ class QuotePanel(QFrame):
         self.compare_button = QPushButton("Compare providers…")
         self.compare_button.setToolTip("Price this prompt at every provider and model, cheapest first")
         self.compare_button.clicked.connect(self.compare_requested)
+        self.pay_button = primary_button("Pay and run")
+        self.pay_button.setToolTip("Ask the provider, confirm exactly what will be signed, then pay and get the "
+                                   "answer (Ctrl+Enter)")
+        self.pay_button.setMinimumHeight(32)
+        self.pay_button.clicked.connect(self.pay_requested)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 16)
@@ -184,6 +191,7 @@ class QuotePanel(QFrame):
         layout.addSpacing(4)
         layout.addLayout(grid)
         layout.addStretch(1)
+        layout.addWidget(self.pay_button)
         layout.addWidget(self.compare_button)
         self.show_empty()
 
@@ -236,6 +244,20 @@ class QuotePanel(QFrame):
         # A refusal with no price shows a muted dash; a price the balance cannot cover is red.
         restyle(self.price, f"color: {danger};" if refused and self.price.text() != DASH else "")
         restyle(self.balance_after, f"color: {danger};" if refused and self.balance_after.text() != DASH else "")
+        self._sync_pay()
+
+    def set_busy(self, busy: bool, paying: bool = False) -> None:
+        self.busy = busy
+        self.pay_button.setText("Paying…" if paying else "Pay and run")
+        self._sync_pay()
+
+    def payable(self) -> bool:
+        """A price is shown that the balance covers (or the balance is not known: the guard checks it), and no
+        other payment of this page is under way."""
+        return self.state == "ok" and not self.busy
+
+    def _sync_pay(self) -> None:
+        self.pay_button.setEnabled(self.payable())
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
