@@ -4,6 +4,7 @@ answer and its receipt agree with the wallet's record and the chain."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from pytestqt.qtbot import QtBot
 from shots import save_shot
 
 from ui import ops
-from ui.formatting import amount_full
+from ui.formatting import amount_full, amount_short_price
 from ui.main_window import MINIMUM_SIZE, MainWindow
 from ui.pages.home import HomePage
 from ui.pages.run_task import RunTaskPage
@@ -87,6 +88,7 @@ def test_pay_and_run_shows_the_terms_then_the_answer_and_its_receipt(page: RunTa
     assert dialog.pay_button.isVisible() and dialog.cancel_button.isDefault()
     assert not dialog.pay_button.isDefault() and not dialog.pay_button.autoDefault()
     save_shot(dialog, "confirm-payment")
+    assert page.panel.expected.text() == amount_short_price(expected.expected)
 
     qtbot.mouseClick(dialog.pay_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.payment.paying, timeout=60_000)
@@ -100,6 +102,11 @@ def test_pay_and_run_shows_the_terms_then_the_answer_and_its_receipt(page: RunTa
     assert "charged" in page.result.costs.text() and " in · " in page.result.tokens.text()
     assert service.ait_balance(account) == before - intent.charged
     assert not page.result.disputed.isVisible() and "metered" in page.result.costs.text()
+    # The next quote's expected charge comes from this answer, read again once the payment settled.
+    after = service.expected_charge(quote)
+    assert after.answers == 1
+    qtbot.waitUntil(lambda: after.basis in html.unescape(page.panel.expected.toolTip()), timeout=10_000)
+    assert page.panel.expected.text() == amount_short_price(after.expected)
     page.result.copy_answer()
     assert QApplication.clipboard().text() == page.result.answer.toPlainText()
     save_shot(page.window(), "run-task-answer")

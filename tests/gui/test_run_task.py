@@ -266,7 +266,7 @@ def test_balance_after_and_balance_too_low(page: RunTaskPage, service: WalletSer
     after = 5 * ONE + 1000 - expected.price_base_units
     assert page.panel.balance_after.text() == amount_short(after)
     assert page.panel.balance_after.toolTip() == amount_full(after)
-    assert page.panel.status.text() == "Your balance covers it."
+    assert page.panel.status.text() == "The most it costs. Your balance covers it."
 
 
 def test_one_character_edit_in_a_100k_token_prompt(page: RunTaskPage, service: WalletService,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from wallet.payments.expected import expected_charge
+from wallet.payments.expected import FillRatio, expected_charge
 from wallet.payments.guard import GuardFacts, check
 from wallet.payments.metered_check import check_metered
 from wallet.payments.receipt import UsageReceipt, body_hash
@@ -172,6 +172,38 @@ def test_the_expected_charge_is_half_the_budget_without_history_then_this_wallet
     assert "last 2 answers" in seen.basis
     full = expected_charge(quote(), [(5000, 1000)])   # never more than the budget
     assert full.expected_output_tokens == 800 and full.expected == MAXIMUM
+
+
+def test_a_fill_ratio_read_once_prices_every_quote_like_the_expected_charge() -> None:
+    history = [(100, 1000), (300, 1000), (7, 64)]
+    ratio = FillRatio.from_history(history)
+    assert (ratio.numerator, ratio.denominator, ratio.answers) == (407, 2064, 3)
+    for budget in (1, 63, 800, 4096):
+        assert ratio.apply(quote(budget)) == expected_charge(quote(budget), history)
+    assert FillRatio.from_history([]).apply(quote()) == expected_charge(quote(), [])
+
+
+def test_the_services_fill_ratio_follows_the_answers_recorded_for_that_model(tmp_path) -> None:
+    from answerkit import record_answer
+
+    from wallet.config import DataDir
+    from wallet.service import WalletService
+
+    data_dir = DataDir(tmp_path)
+    service = WalletService(data_dir, auto_lock=False)
+    try:
+        chain = service.profile.chain_id
+        assert service.fill_ratio(1, "gpt-4o-mini") == FillRatio(1, 2, 0)
+        assert not data_dir.database.exists()  # reading it never creates the database
+        record_answer(data_dir, chain, 1, "gpt-4o-mini", 200, 800)
+        record_answer(data_dir, chain, 2, "gpt-4o-mini", 800, 800)   # another provider's answer
+        record_answer(data_dir, chain + 1, 1, "gpt-4o-mini", 800, 800)   # another chain's
+        ratio = service.fill_ratio(1, "gpt-4o-mini")
+        assert (ratio.numerator, ratio.denominator, ratio.answers) == (200, 800, 1)
+        assert ratio.apply(quote()) == service.expected_charge(quote())
+        assert service.expected_charge(quote()).expected_output_tokens == 200
+    finally:
+        service.close()
 
 
 # --- the scheme preference, a setting of the service ---

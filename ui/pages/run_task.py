@@ -2,9 +2,10 @@
 
 Live quoting runs on the GUI thread on purpose: ``LiveQuote.update`` is incremental (a one-character edit in
 a 100k-token prompt re-encodes one ~2k-character chunk), so it is cheaper than a round trip to a worker and
-the panel never shows a stale number. Two things stay off the GUI thread: loading a tokenizer (the panel
-says "Loading tokenizer…" until it is in memory) and reading the registry (the page quotes against the
-snapshot of the price sheet it loaded in the background, so a keystroke never waits on the network).
+the panel never shows a stale number. Three things stay off the GUI thread: loading a tokenizer (the panel
+says "Loading tokenizer…" until it is in memory), reading the registry (the page quotes against the
+snapshot of the price sheet it loaded in the background, so a keystroke never waits on the network) and
+reading the earlier answers the expected charge of a metered payment comes from (``ExpectedFigure``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ui.ops import op
 from ui.pages.base import Page
 from ui.pages.providers import UNREACHABLE, EmptyState, registry_error_text
 from ui.pages.run_task_choice import RememberedChoice
+from ui.pages.run_task_expected import ExpectedFigure
 from ui.pages.run_task_files import PromptFiles
 from ui.pages.run_task_pay import TaskPayment
 from ui.price_sheet import PriceSheetReader
@@ -174,6 +176,7 @@ class RunTaskPage(PromptFiles, Page):
         self.setTabOrder(self.panel.budget, self.panel.pay_button)
         self.setTabOrder(self.panel.pay_button, self.panel.compare_button)
         self.payment = TaskPayment(self, content)  # Pay and run, Ctrl+Enter
+        self.expected = ExpectedFigure(self.service, self.controller.signals, self.picker, self.panel, content)
         self.content = content
         return content
 
@@ -360,7 +363,9 @@ class RunTaskPage(PromptFiles, Page):
     def show_result(self, result: Quote | QuoteError, system: str | None, prompt: str) -> None:
         if isinstance(result, Quote):
             self.panel.show_quote(result)
+            self.expected.show(result)
         else:
+            self.expected.show(None)
             assert self.live is not None
             self.panel.show_refusal(result.user_message, self.live.input_tokens(system, prompt))
 

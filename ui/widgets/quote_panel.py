@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QValidator
@@ -22,12 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.formatting import amount_full, amount_short, amount_short_price
+from ui.formatting import amount_full, amount_short, amount_short_price, whole_number
 from ui.theme import colour
 from ui.widgets.common import plain_label, plain_tip, primary_button
 from ui.widgets.model_picker import THEME_EVENTS, count_text, restyle
 from wallet.quote import Quote
 from wallet.registry import ModelPrice
+
+if TYPE_CHECKING:
+    from wallet.payments.expected import ExpectedCharge
 
 DEFAULT_BUDGET = 1024
 # QSpinBox holds a C int. The registry allows a max output up to 2**32 - 1 (anyone may register any value),
@@ -137,6 +141,7 @@ class QuotePanel(QFrame):
         self.budget_max.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.input_cost = self._value()
         self.output_cost = self._value()
+        self.expected = self._value()  # the charge to expect if the provider meters (upto)
         self.balance = self._value()
         self.balance_after = self._value()
 
@@ -149,6 +154,7 @@ class QuotePanel(QFrame):
             ("", self.budget_max),
             ("Input cost", self.input_cost),
             ("Output cost (budget)", self.output_cost),
+            ("Expected if metered", self.expected),
         ]
         for r, (text, w) in enumerate(rows):
             if not text:  # the budget's limit, under the spin box, may be wider than the value column
@@ -292,10 +298,12 @@ class QuotePanel(QFrame):
                                 f"{amount_short_price(-q.balance_after)} more is needed. Top up first.")
         else:
             self._set_state("ok")
-            self.status.setText("Your balance covers it." if q.balance_after is not None
-                                else "The price of this task if you run it now.")
+            self.status.setText("The most it costs. Your balance covers it." if q.balance_after is not None
+                                else "The most this task costs if you run it now.")
         self.price.setText(amount_short_price(q.price_base_units))
-        self.price.setToolTip(f"{amount_full(q.price_base_units)} ({q.price_base_units:,} base units)")
+        self.price.setToolTip(f"{amount_full(q.price_base_units)} ({q.price_base_units:,} base units): the most, "
+                              "for the whole output budget.\nA metered payment is charged only for the output "
+                              "generated.")
         self.input_tokens.setText(count_text(q.input_tokens))
         self.input_tokens.setToolTip(plain_tip(f"Counted with {q.encoding}, as {q.provider_name} meters {q.model}"))
         for label, cost in ((self.input_cost, q.input_cost), (self.output_cost, q.output_cost)):
@@ -309,6 +317,18 @@ class QuotePanel(QFrame):
         else:
             self._set_after(amount_short(q.balance_after), amount_full(q.balance_after))
         self._colour()
+
+    def show_expected(self, expected: ExpectedCharge | None) -> None:
+        """The charge to expect for the quote shown (``WalletService.expected_charge``); None: not known yet."""
+        if expected is None or self.state not in ("ok", "refused") or self.price.text() == DASH:
+            self.expected.setText(DASH)
+            self.expected.setToolTip("")
+            return
+        self.expected.setText(amount_short_price(expected.expected))
+        self.expected.setToolTip(plain_tip(
+            f"{amount_full(expected.expected)} for about {whole_number(expected.expected_output_tokens)} output "
+            f"tokens:\n{expected.basis}.\nA metered payment is charged for the output generated, at most the "
+            "price above."))
 
     def set_balance(self, balance: int | None, why_none: str = "") -> None:
         if balance is None:
@@ -325,7 +345,7 @@ class QuotePanel(QFrame):
     def _clear_numbers(self) -> None:
         self.price.setText(DASH)
         self.price.setToolTip("")
-        for label in (self.input_tokens, self.input_cost, self.output_cost):
+        for label in (self.input_tokens, self.input_cost, self.output_cost, self.expected):
             label.setText(DASH)
             label.setToolTip("")
         self._set_after(DASH, "")

@@ -50,11 +50,31 @@ class ExpectedCharge:
                 "answers": self.answers, "basis": self.basis}
 
 
+@dataclass(frozen=True)
+class FillRatio:
+    """The share of their output budget this wallet's earlier answers used, for one model at one provider.
+    Read once (it reads the database) and applied to every quote as the prompt changes (it does not)."""
+
+    numerator: int
+    denominator: int
+    answers: int              # how many past answers the ratio comes from (0: the default)
+
+    @classmethod
+    def from_history(cls, history: list[tuple[int, int]]) -> FillRatio:
+        """``history``: (output tokens received, output budget) of earlier answers, newest first."""
+        used = sum(min(out, budget) for out, budget in history)
+        asked = sum(budget for _, budget in history)
+        if asked <= 0:
+            return cls(*DEFAULT_FILL, 0)
+        return cls(used, asked, len(history))
+
+    def apply(self, quote: Quote) -> ExpectedCharge:
+        tokens = min(quote.max_output_tokens, ceil_div(quote.max_output_tokens * self.numerator, self.denominator))
+        expected = price_for(quote.input_tokens, tokens, quote.input_price, quote.output_price)
+        return ExpectedCharge(quote.price_base_units, expected, tokens, self.numerator, self.denominator,
+                              self.answers)
+
+
 def expected_charge(quote: Quote, history: list[tuple[int, int]]) -> ExpectedCharge:
     """``history``: (output tokens received, output budget) of earlier answers, newest first."""
-    used = sum(min(out, budget) for out, budget in history)
-    asked = sum(budget for _, budget in history)
-    num, den = (used, asked) if asked > 0 else DEFAULT_FILL
-    tokens = min(quote.max_output_tokens, ceil_div(quote.max_output_tokens * num, den))
-    expected = price_for(quote.input_tokens, tokens, quote.input_price, quote.output_price)
-    return ExpectedCharge(quote.price_base_units, expected, tokens, num, den, len(history) if asked else 0)
+    return FillRatio.from_history(history).apply(quote)

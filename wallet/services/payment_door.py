@@ -10,7 +10,7 @@ from wallet.errors import InvalidInput
 
 if TYPE_CHECKING:
     from wallet.payments.budgets import Budgets
-    from wallet.payments.expected import ExpectedCharge
+    from wallet.payments.expected import ExpectedCharge, FillRatio
     from wallet.payments.flow import PaymentResult, PreparedPayment, Progress
     from wallet.payments.intents import Intent
     from wallet.payments.reconcile import ReconcileReport
@@ -68,6 +68,12 @@ class PaymentDoor:
     def expected_charge(self, quote: Quote) -> ExpectedCharge:
         """The maximum of a metered payment for ``quote`` and the charge to expect (docs/payments.md)."""
         return self._payments.expected_charge(quote)
+
+    def fill_ratio(self, provider_id: int, model: str) -> FillRatio:
+        """The share of their output budget this wallet's latest answers from ``model`` at the provider used
+        (it reads the database): ``.apply(quote)`` is ``expected_charge(quote)`` without a read, for a quote
+        that changes on every keystroke."""
+        return self._payments.fill_ratio(provider_id, model)
 
     def payment_scheme(self) -> str:
         """The scheme preference: auto (metered when offered, else exact), upto or exact."""

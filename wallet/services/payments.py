@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from wallet.networks import NetworkProfile
     from wallet.payments.budgets import Budgets
-    from wallet.payments.expected import ExpectedCharge
+    from wallet.payments.expected import ExpectedCharge, FillRatio
     from wallet.payments.flow import PaymentFlow, PaymentResult, PreparedPayment, Progress, Task
     from wallet.payments.intents import Intent, IntentStore
     from wallet.payments.reconcile import ReconcileReport
@@ -131,12 +131,15 @@ class PaymentService:
         self._bus.publish(SettingsChanged(SCHEME_SETTING))
 
     def expected_charge(self, quote: Quote) -> ExpectedCharge:
-        from wallet.payments.expected import expected_charge
+        return self.fill_ratio(quote.provider_id, quote.model).apply(quote)
+
+    def fill_ratio(self, provider_id: int, model: str) -> FillRatio:
+        from wallet.payments.expected import FillRatio
 
         if not self._data_dir.database.exists():  # no payment yet: a quote never creates the database
-            return expected_charge(quote, [])
+            return FillRatio.from_history([])
         chain_id = self._network.profile().chain_id
-        return expected_charge(quote, self.store.fill_history(chain_id, quote.provider_id, quote.model))
+        return FillRatio.from_history(self.store.fill_history(chain_id, provider_id, model))
 
     def pay(self, prepared: PreparedPayment, on_progress: Progress | None = None, *,
             repeat: bool = False) -> PaymentResult:
