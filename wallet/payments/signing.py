@@ -48,16 +48,21 @@ class Authorization:
                 and requirements.scheme == self.scheme)
 
 
-class RecordedExactScheme:
-    """An x402 client scheme (``exact``, EIP-3009) that signs only the recorded authorization."""
-
-    scheme = "exact"
+class _RecordedScheme:
+    """An x402 client scheme bound to one recorded authorization: it signs that, for this chain and token, or
+    nothing."""
 
     def __init__(self, signer: ClientEvmSigner, authorization: Authorization, chain_id: int, token: str) -> None:
         self._signer = signer
         self._auth = authorization
         self._chain_id = chain_id
         self._token = token
+
+
+class RecordedExactScheme(_RecordedScheme):
+    """An x402 client scheme (``exact``, EIP-3009) that signs only the recorded authorization."""
+
+    scheme = "exact"
 
     def create_payment_payload(self, requirements: PaymentRequirements) -> dict[str, Any]:
         from x402.mechanisms.evm.eip712 import build_typed_data_for_signing
@@ -78,16 +83,10 @@ class RecordedExactScheme:
         return ExactEIP3009Payload(authorization=authorization, signature="0x" + bytes(signature).hex()).to_dict()
 
 
-class RecordedUptoScheme:
+class RecordedUptoScheme(_RecordedScheme):
     """An x402 client scheme (``upto`` over ``eip3009-upto``) that signs only the recorded authorization."""
 
     scheme = UPTO
-
-    def __init__(self, signer: ClientEvmSigner, authorization: Authorization, chain_id: int, token: str) -> None:
-        self._signer = signer
-        self._auth = authorization
-        self._chain_id = chain_id
-        self._token = token
 
     def create_payment_payload(self, requirements: PaymentRequirements) -> dict[str, Any]:
         a = self._auth
