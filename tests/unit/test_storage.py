@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,47 @@ def test_a_writer_held_by_another_process_is_a_clear_busy_error(tmp_path: Path) 
     rows = {r[0] for r in Database(path).execute("SELECT key FROM meta")}
     assert rows == {"other"}
     assert Database(path).connection().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_close_waits_for_a_transaction_another_thread_has_under_way(tmp_path: Path) -> None:
+    """The app quitting while a background read runs: closing that thread's connection under its statement
+    crashed the process. The connection stays usable to the end of the transaction, then is closed."""
+    db = Database(tmp_path / "wallet.sqlite3")
+    db.execute("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+    inside, closed = threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def background_read() -> None:
+        with db.read() as conn:
+            inside.set()
+            closed.wait(10)
+            seen.append(conn.execute("SELECT count(*) FROM t").fetchone()[0])
+        seen.append(conn)
+
+    worker = threading.Thread(target=background_read)
+    worker.start()
+    assert inside.wait(10)
+    db.close()
+    closed.set()
+    worker.join(10)
+    assert seen[0] == 0  # the read finished on its own connection
+    with pytest.raises(sqlite3.ProgrammingError):  # and that connection was closed as the transaction ended
+        seen[1].execute("SELECT 1")  # type: ignore[attr-defined]
+    assert db.execute("SELECT count(*) FROM t")[0][0] == 0  # the database opens again for later use
+    db.close()
+
+
+def test_close_closes_idle_connections_of_every_thread_at_once(tmp_path: Path) -> None:
+    db = Database(tmp_path / "wallet.sqlite3")
+    conns: list[sqlite3.Connection] = []
+
+    def use() -> None:
+        with db.read() as conn:
+            conns.append(conn)
+
+    worker = threading.Thread(target=use)
+    worker.start()
+    worker.join(10)
+    db.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        conns[0].execute("SELECT 1")

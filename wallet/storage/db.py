@@ -50,6 +50,8 @@ class Database:
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._in_use: dict[sqlite3.Connection, int] = {}  # a connection → its statements/transactions under way
+        self._closing: set[sqlite3.Connection] = set()  # in use when close() came: closed by their own thread
         self._lock = threading.Lock()
         self._migrated = False
 
@@ -110,26 +112,53 @@ class Database:
         return conn
 
     def close(self) -> None:
+        """Close every thread's connection. One that another thread is using at that moment (the app quitting
+        while a background read runs) is closed by that thread as its statement or transaction ends: closing
+        a connection under a running statement crashes the process."""
         with self._lock:
             conns, self._connections = self._connections, []
-        for c in conns:
+            self._local = threading.local()
+            idle = [c for c in conns if c not in self._in_use]
+            self._closing.update(c for c in conns if c in self._in_use)
+        for c in idle:
             with contextlib.suppress(sqlite3.Error):
                 c.close()
-        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def _using(self, *, migrate: bool = True) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, marked in use until the block ends, so that ``close`` never pulls it away
+        from under a statement."""
+        while True:
+            conn = self.connection() if migrate else self._thread_connection()
+            with self._lock:
+                if conn in self._connections:  # else close() took it between the two lines: take a fresh one
+                    self._in_use[conn] = self._in_use.get(conn, 0) + 1
+                    break
+        try:
+            yield conn
+        finally:
+            with self._lock:
+                left = self._in_use.pop(conn) - 1
+                if left:
+                    self._in_use[conn] = left
+                doomed = not left and conn in self._closing
+                if doomed:
+                    self._closing.discard(conn)
+            if doomed:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
 
     # --- transactions ---
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction holding the database's lock from its first statement (BEGIN IMMEDIATE)."""
-        conn = self.connection()
-        with self._transaction(conn, "BEGIN IMMEDIATE", "write"):
+        with self._using() as conn, self._transaction(conn, "BEGIN IMMEDIATE", "write"):
             yield conn
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for several reads."""
-        conn = self.connection()
-        with self._transaction(conn, "BEGIN", "read"):
+        with self._using() as conn, self._transaction(conn, "BEGIN", "read"):
             yield conn
 
     @contextlib.contextmanager
@@ -156,11 +185,11 @@ class Database:
 
     def execute(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         """One statement in its own transaction (reads, or writes that need no check before them)."""
-        conn = self.connection()
-        try:
-            return conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as e:
-            raise self._error(e, "use") from None
+        with self._using() as conn:
+            try:
+                return conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as e:
+                raise self._error(e, "use") from None
 
     def _error(self, e: sqlite3.Error, action: str) -> StorageError:
         text = str(e).lower()
@@ -180,10 +209,11 @@ class Database:
     # --- schema ---
     def schema_version(self) -> int:
         """The version the file is at (without migrating it)."""
-        try:
-            return int(self._thread_connection().execute("PRAGMA user_version").fetchone()[0])
-        except sqlite3.Error as e:
-            raise self._error(e, "read") from None
+        with self._using(migrate=False) as conn:
+            try:
+                return int(conn.execute("PRAGMA user_version").fetchone()[0])
+            except sqlite3.Error as e:
+                raise self._error(e, "read") from None
 
     def migrate(self) -> int:
         """Bring the file to ``SCHEMA_VERSION``, one migration per transaction; returns the version."""
