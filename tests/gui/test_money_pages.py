@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from shots import save_shot
 
 from ui import ops
+from ui.formatting import amount_short
 from ui.main_window import MainWindow
 from ui.pages.history import HistoryPage
 from ui.pages.home import HomePage
@@ -95,6 +96,8 @@ def test_a_send_with_a_warning_is_acknowledged_then_confirmed(window: MainWindow
     plan = prepared(qtbot, page, friend, "1.5")
     assert plan.amount == 3 * ONE // 2 and [w.code for w in plan.warnings] == ["new_address"]
     assert "has never sent to or received from" in page.send.warnings.text()
+    shown_fee = page.send.summary.text().partition(", at most ")[2].partition(" ETH")[0]
+    assert parse_amount(shown_fee) >= plan.fees.max_cost  # what may be paid is never shown lower
     qtbot.mouseClick(page.send.review, LEFT)
     dialog = page.send.dialog
     assert dialog is not None and dialog.values["To"] == friend and dialog.cancel_button.isDefault()
@@ -182,8 +185,28 @@ def test_top_up_fields_drive_each_other_and_buy(window: MainWindow, service: Wal
     assert dialog.confirm_button.isEnabled() and dialog.cancel_button.isDefault()
     save_shot(dialog, "confirm-topup")
     qtbot.mouseClick(dialog.confirm_button, LEFT)
+    bought = page.plan
     qtbot.waitUntil(lambda: page.status.text().startswith("Done"), timeout=30_000)
-    assert service.ait_balance(account) == before + page.plan.tokens
+    assert service.ait_balance(account) == before + bought.tokens
+
+
+def test_top_up_never_shows_less_than_it_may_cost_nor_a_stale_balance(window: MainWindow, service: WalletService,
+                                                                        qtbot: QtBot) -> None:
+    page = open_page(window, TopUpPage)
+    assert isinstance(page, TopUpPage)
+    qtbot.keyClicks(page.ait, "1")
+    qtbot.waitUntil(lambda: page.plan is not None, timeout=20_000)
+    plan = page.plan
+    shown_total = parse_amount(page.terms["In all, at most"].text().removesuffix(" ETH"))
+    shown_fee = parse_amount(page.terms["Network fee"].text().rpartition("at most ")[2].removesuffix(" ETH"))
+    assert shown_total >= plan.total_eth and shown_fee >= plan.fees.max_cost
+    qtbot.mouseClick(page.review, LEFT)
+    assert page.dialog is not None
+    qtbot.mouseClick(page.dialog.confirm_button, LEFT)
+    qtbot.waitUntil(lambda: page.status.text().startswith("Done"), timeout=30_000)
+    qtbot.waitUntil(lambda: page.plan is not None and page.plan.eth_balance < plan.eth_balance, timeout=20_000)
+    account = service.current_account() or ""
+    assert page.terms["This account holds"].text() == amount_short(service.eth_balance(account), "ETH")
 
 
 def test_receive_shows_a_payment_request(window: MainWindow, service: WalletService, qtbot: QtBot) -> None:

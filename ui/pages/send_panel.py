@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QP
 from ui.controller import AppController
 from ui.dialogs.confirm_tx import ConfirmTransactionDialog
 from ui.errors import user_message
-from ui.formatting import amount_full, amount_short
+from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.ops import change_op, op
 from ui.pages.settings_parts import say, section, status_label
 from ui.theme import colour
@@ -145,7 +145,7 @@ class SendPanel(QWidget):
         after = plan.balance - plan.amount if plan.asset == "AIT" else plan.balance - plan.amount - plan.fees.max_cost
         self._show(self.summary, f"Sends {amount_full(plan.amount, plan.asset)} to {plan.to}. Network fee about "
                                  f"{amount_short(plan.fees.likely_cost, 'ETH')}, at most "
-                                 f"{amount_short(plan.fees.max_cost, 'ETH')}. {plan.asset} left after: "
+                                 f"{amount_short_price(plan.fees.max_cost, 'ETH')}. {plan.asset} left after: "
                                  f"{amount_short(max(after, 0), plan.asset)}.")
         self._show(self.warnings, "\n".join(f"⚠ {w.message}" for w in plan.warnings), error=True)
         self.review.setEnabled(True)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QScro
 from ui.controller import AppController
 from ui.dialogs.confirm_tx import ConfirmTransactionDialog
 from ui.errors import user_message
-from ui.formatting import amount_full, amount_short
+from ui.formatting import amount_full, amount_short, amount_short_price
 from ui.ops import change_op, op
 from ui.pages.base import Page
 from ui.pages.settings_parts import say, section, status_label
@@ -146,8 +146,8 @@ class TopUpPage(Page):
         for key, text in (("Rate", plan.rate_text),
                           ("ETH cost", f"{amount_full(plan.eth_cost, 'ETH')} for {amount_full(plan.tokens)}"),
                           ("Network fee", f"about {amount_short(plan.fees.likely_cost, 'ETH')}, at most "
-                                          f"{amount_short(plan.fees.max_cost, 'ETH')}"),
-                          ("In all, at most", amount_short(plan.total_eth, "ETH")),
+                                          f"{amount_short_price(plan.fees.max_cost, 'ETH')}"),
+                          ("In all, at most", amount_short_price(plan.total_eth, "ETH")),
                           ("This account holds", amount_short(plan.eth_balance, "ETH"))):
             self.terms[key].setText(text)
         self.terms_box.show()
@@ -196,5 +196,6 @@ class TopUpPage(Page):
         if self.sent is not None and tx_hash.lower() == self.sent.tx_hash.lower():
             if status == "confirmed":
                 say(self.status, f"Done: {amount_short(self.sent.amount)} bought ({short_hash(tx_hash)}).")
+                self._edited(self._driver)  # the balance and the fee changed: what is shown must not be stale
             else:
                 say(self.status, f"{short_hash(tx_hash)} is {status}.", error=status in ("failed", "expired"))
