@@ -10,11 +10,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from guikit import PASSWORD, TEST_PHRASE
 from historykit import PROVIDERS, seed_history
 from paywin import main_window, open_page
+from PySide6.QtCharts import QValueAxis
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shots import save_shot
@@ -23,7 +25,7 @@ from ui import ops
 from ui.history_model import ROW_ROLE
 from ui.main_window import MainWindow
 from ui.pages.history import EMPTY, HistoryPage
-from ui.widgets.spend_chart import MAX_BARS
+from ui.widgets.spend_chart import MAX_BARS, SpendChart
 from wallet.config import DataDir
 from wallet.history.model import HistoryFilter
 from wallet.service import WalletService
@@ -147,3 +149,13 @@ def test_the_chart_matches_the_cli_spend(service: WalletService, qtbot: QtBot) -
         qtbot.mouseClick(page.chart_button, Qt.MouseButton.LeftButton)
         assert not page.chart_box.isVisible()
         assert sum(by_week.values()) > ONE  # the figures are real
+
+
+def test_the_chart_axis_writes_small_spending_in_plain_decimals(qtbot: QtBot) -> None:
+    chart = SpendChart()
+    qtbot.addWidget(chart)
+    chart.set_points([SimpleNamespace(period="2026-11-29", provider="Demo AI", amount=115_350_000_000_000)])
+    axis = next(a for a in chart.chart_.axes() if isinstance(a, QValueAxis))
+    labels = [axis.labelFormat() % (axis.min() + i * (axis.max() - axis.min()) / (axis.tickCount() - 1))
+              for i in range(axis.tickCount())]
+    assert not any("e" in label for label in labels) and len(set(labels)) == len(labels), labels

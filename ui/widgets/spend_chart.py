@@ -53,6 +53,12 @@ def months_of(periods: Sequence[str]) -> str:
     return f"{first.strftime('%b' if first.year == last.year else '%b %Y')} – {last.strftime('%b %Y')}"
 
 
+def label_format(span: float, ticks: int) -> str:
+    """Plain decimals, as many as the step between ticks needs: "%g" writes small spending as "5e-05"."""
+    step = Decimal(f"{span / max(ticks - 1, 1):.6g}").normalize()
+    return f"%.{len(format(step, 'f').partition('.')[2])}f"
+
+
 class SpendChart(QChartView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,12 +135,12 @@ class SpendChart(QChartView):
         x.append([str(date.fromisoformat(p).day) for p in self.periods] or [""])
         x.setTitleText(("Weeks starting " if self.period == "week" else "") + months_of(self.periods))
         y = QValueAxis()
-        y.setLabelFormat("%g")
         y.setTitleText("AIT")
         y.setMin(0)
         top = max((self.total(p) for p in self.periods), default=0)
         y.setMax(max(float(Decimal(top) / ONE) * 1.1, 1e-9))
         y.applyNiceNumbers()
+        y.setLabelFormat(label_format(y.max() - y.min(), y.tickCount()))
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
