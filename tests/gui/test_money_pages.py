@@ -108,6 +108,7 @@ def test_a_send_with_a_warning_is_acknowledged_then_confirmed(window: MainWindow
     qtbot.waitUntil(lambda: page.send.sent is not None or "Signing" not in page.send.status.text(), timeout=30_000)
     assert page.send.sent is not None, page.send.status.text()
     qtbot.waitUntil(lambda: "confirmed" in page.send.status.text(), timeout=30_000)
+    assert page.send.status.text().startswith(f"1.5 AIT to {friend[:6]}")  # in words, not a bare hash
     assert service.ait_balance(friend) == 3 * ONE // 2
     qtbot.waitUntil(lambda: not page.send.pending.rows, timeout=10_000)
     save_shot(window, "send")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QP
 from ui.controller import AppController
 from ui.dialogs.confirm_tx import ConfirmTransactionDialog
 from ui.errors import user_message
-from ui.formatting import amount_full, amount_short, amount_short_price
+from ui.formatting import amount_full, amount_short, amount_short_price, short_address
 from ui.ops import change_op, op
 from ui.pages.settings_parts import say, section, status_label
 from ui.theme import colour
@@ -192,5 +192,7 @@ class SendPanel(QWidget):
 
     def _status_changed(self, tx_hash: str, status: str, _kind: str) -> None:
         if self.sent is not None and tx_hash.lower() == self.sent.tx_hash.lower():
-            say(self.status, f"{short_hash(tx_hash)} is {status}.", error=status in ("failed", "expired"))
+            sent = self.sent
+            what = f"{amount_short(sent.amount, sent.asset)} to {short_address(sent.recipient or sent.tx_to or '')}"
+            say(self.status, f"{what}: {status} ({short_hash(tx_hash)}).", error=status in ("failed", "expired"))
 
