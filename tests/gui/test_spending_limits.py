@@ -41,6 +41,16 @@ def test_limits_are_saved_and_no_limit_is_a_choice(page: SettingsPage, qtbot: Qt
     budgets = service_of(page).payment_budgets()
     assert (budgets.per_task, budgets.daily) == (ONE // 4, None)
     save_shot(page.window(), "settings-limits")
+    assert "Note" not in section.status.text()
+
+
+def test_a_per_task_limit_above_the_daily_one_is_saved_with_a_note(page: SettingsPage, qtbot: QtBot) -> None:
+    section = page.budgets
+    section.per_task.edit.setText("50")
+    section.daily.edit.setText("10")
+    qtbot.mouseClick(section.save_button, LEFT)
+    qtbot.waitUntil(lambda: "Saved" in section.status.text(), timeout=10_000)
+    assert "per-task limit (50 AIT) is above the daily limit (10 AIT)" in section.status.text()
 
 
 @pytest.mark.parametrize(("text", "words"), [

@@ -24,6 +24,14 @@ def test_budgets_default_set_show_and_clear(tmp_path: Path) -> None:
     shown = json.loads(r.stdout)
     assert (shown["per_task_base_units"], shown["daily_base_units"]) == (str(25 * 10**16), None)
     assert "no limit" in cli(tmp_path, "budget").stdout  # another process reads what this one set
+    assert shown["note"] is None
+
+
+def test_a_per_task_budget_above_the_daily_one_is_kept_with_a_note(tmp_path: Path) -> None:
+    r = cli(tmp_path, "budget", "--per-task", "50", "--daily", "10")
+    assert r.returncode == 0 and "Note: The per-task limit (50 AIT) is above the daily limit (10 AIT)" in r.stdout
+    shown = json.loads(cli(tmp_path, "budget", "--json").stdout)
+    assert shown["per_task_ait"] == "50" and "a task can spend at most the daily limit" in shown["note"]
 
 
 def test_bad_budgets_and_payment_numbers_are_clear_errors(tmp_path: Path) -> None:

@@ -118,8 +118,10 @@ class BudgetsSection(QWidget):
             return
         self.save_button.setEnabled(False)
 
-        def done(_: object) -> None:
-            say(self.status, "Saved. Payments over these limits are refused before anything is signed.")
+        def done(budgets: object) -> None:
+            note = budgets.note()  # type: ignore[attr-defined]
+            say(self.status, "Saved. Payments over these limits are refused before anything is signed."
+                + (f" Note: {note}" if note else ""))
 
         change_op(lambda: self.service.set_payment_budgets(per_task, daily), parent=self).success(done).failure(
             lambda e: say(self.status, user_message(e), error=True)).finally_(

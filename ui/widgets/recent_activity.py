@@ -38,7 +38,7 @@ class RecentActivity(QWidget):
         self.grid.setHorizontalSpacing(14)
         self.grid.setVerticalSpacing(4)
         v.addLayout(self.grid)
-        self.empty = subtitle("No transactions yet — top up to get started.")
+        self.empty = subtitle("No transactions yet.")  # the balance card above says how to get AIT
         self.top_up_button = QPushButton("Top up…")
         self.top_up_button.clicked.connect(self.top_up)
         v.addWidget(self.empty)

@@ -158,6 +158,8 @@ def cmd_budget(args: argparse.Namespace, ctx: CliContext) -> int:
         show = lambda v: "no limit" if v is None else f"{format_amount(v)} AIT"  # noqa: E731
         print(f"Per task: {show(budgets.per_task)}\nPer day:  {show(budgets.daily)} "
               f"({format_amount(spent)} AIT spent today)")
+        if budgets.note():
+            print(f"Note: {budgets.note()}")
     return 0
 
 

@@ -26,7 +26,15 @@ class Budgets:
 
     def to_json(self) -> dict[str, str | None]:
         return {"per_task_base_units": _text(self.per_task), "daily_base_units": _text(self.daily),
-                "per_task_ait": _ait(self.per_task), "daily_ait": _ait(self.daily)}
+                "per_task_ait": _ait(self.per_task), "daily_ait": _ait(self.daily), "note": self.note() or None}
+
+    def note(self) -> str:
+        """What a person should know of these limits together ("" when nothing): a per-task limit above the
+        daily one is never reached, since a task is held to the daily limit too."""
+        if self.per_task is not None and self.daily is not None and self.per_task > self.daily:
+            return (f"The per-task limit ({format_amount(self.per_task)} AIT) is above the daily limit "
+                    f"({format_amount(self.daily)} AIT), so a task can spend at most the daily limit.")
+        return ""
 
 
 DEFAULT_BUDGETS = Budgets(per_task=1 * ONE, daily=10 * ONE)
