@@ -11,7 +11,7 @@ used ones, up to a bound) until the filter changes or the history does (``refres
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -33,11 +33,13 @@ LOADING = "…"
 Fetch = Callable[[Any, int, int], Any]  # (filter, offset, limit) -> a page: .rows, .total
 
 
-def counterparty_text(row: Any) -> str:
+def counterparty_text(row: Any, names: Mapping[str, str] | None = None) -> str:
+    """The provider, or the other side's address; ``names`` (lower-case address → label) names the wallet's own
+    accounts, so a transfer between two of them reads as one."""
     if row.provider:
         return str(row.provider)
     if row.counterparty:
-        return short_address(row.counterparty)
+        return (names or {}).get(row.counterparty.lower()) or short_address(row.counterparty)
     return "newly minted" if (getattr(row, "details", None) or {}).get("minted") else "—"
 
 
@@ -60,6 +62,12 @@ class HistoryModel(QAbstractTableModel):
         self._asked: set[int] = set()
         self._generation = 0
         self.spinner = 0  # the pending rows' spinner phase (the page turns it while pending rows are shown)
+        self.names: dict[str, str] = {}  # the wallet's own accounts: lower-case address → label
+
+    def set_account_names(self, names: Mapping[str, str]) -> None:
+        self.names = {address.lower(): label for address, label in names.items()}
+        if self.total:
+            self.dataChanged.emit(self.index(0, 0), self.index(self.total - 1, len(COLUMNS) - 1))
 
     # --- what is shown ---
     def set_filter(self, flt: Any) -> None:
@@ -171,24 +179,26 @@ class HistoryModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    @staticmethod
-    def _text(row: Any, column: int) -> str:
+    def _text(self, row: Any, column: int) -> str:
         if column == TIME:
             return relative_time(row.timestamp)
         if column == KIND:
             return KIND_NAMES.get(row.kind, row.kind)
         if column == COUNTERPARTY:
-            return counterparty_text(row)
+            return counterparty_text(row, self.names)
         if column == AMOUNT:
             return signed_amount(row)
         return str(row.status)
 
-    @staticmethod
-    def _tip(row: Any, column: int) -> str:
+    def _tip(self, row: Any, column: int) -> str:
         if column == TIME:
             return absolute_time(row.timestamp)
         if column == AMOUNT:
             return amount_full(row.amount, row.asset)
         if column == COUNTERPARTY:
             return row.counterparty or ""
+        account = getattr(row, "account", None)
+        if column == KIND and account:
+            label = self.names.get(account.lower())
+            return f"On {label} ({account})" if label else f"On {account}"
         return ""

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from shots import save_shot
 
 from ui import ops
-from ui.history_model import ROW_ROLE
+from ui.history_model import COUNTERPARTY, KIND, ROW_ROLE
 from ui.main_window import MainWindow
 from ui.pages.history import EMPTY, HistoryPage
 from ui.widgets.spend_chart import MAX_BARS, SpendChart
@@ -115,6 +115,42 @@ def test_a_payment_row_shows_its_task(service: WalletService, qtbot: QtBot) -> N
         assert shown["quote"] == shown["charged"] == "0.002 AIT"
         assert page.model.data(page.model.index(row, 0), ROW_ROLE).provider == shown["provider"]
         save_shot(window, "history-details")
+
+
+def test_own_accounts_go_by_their_names(service: WalletService, qtbot: QtBot) -> None:
+    """A transfer between two of the wallet's accounts: each side names the other by its label."""
+    from wallet.history.merge import search_text
+    from wallet.storage import Database
+
+    first = service.current_account() or ""
+    second = service.add_account("Savings").address
+    tx = "0x" + "5a" * 32
+    db = Database(service.data_dir.database)
+    try:
+        with db.write() as conn:
+            for account, kind, direction, other in ((first, "send", "out", second), (second, "receive", "in", first)):
+                conn.execute(
+                    "INSERT INTO history (chain_id, account, kind, status, direction, asset, amount, counterparty, "
+                    "tx_hash, block_number, timestamp, provider, model, details, search) VALUES "
+                    "(?, ?, ?, 'confirmed', ?, 'AIT', ?, ?, ?, 7, 1700000000, NULL, NULL, NULL, ?)",
+                    (service.profile.chain_id, account, kind, direction, str(5 * ONE), other, tx,
+                     search_text(account, other, tx, None, None)))
+    finally:
+        db.close()
+    with main_window(service, qtbot) as window:
+        page = history_of(window, qtbot, 2)
+        model = page.model
+
+        def shown() -> dict[str, tuple[str, str]]:
+            return {model.row_at(i).kind: (model.data(model.index(i, COUNTERPARTY)),
+                                           model.data(model.index(i, KIND), Qt.ItemDataRole.ToolTipRole))
+                    for i in range(2)}
+
+        qtbot.waitUntil(lambda: shown()["send"][0] == "Savings", timeout=10_000)
+        assert shown()["receive"] == ("Account 1", f"On Savings ({second})")
+        assert shown()["send"][1] == f"On Account 1 ({first})"
+        service.rename_account(second, "Holiday")
+        qtbot.waitUntil(lambda: shown()["send"][0] == "Holiday", timeout=10_000)
 
 
 def cli_spend(service: WalletService, by: str, *more: str) -> dict[str, int]:

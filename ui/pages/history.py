@@ -121,6 +121,14 @@ class HistoryPage(Page):
         signals.history_changed.connect(lambda _chain: self._changed())
         signals.network_switched.connect(lambda *_: self._changed())
         signals.transaction_status_changed.connect(lambda *_: self._changed())
+        signals.accounts_changed.connect(self._name_accounts)
+        self._name_accounts()
+
+    def _name_accounts(self) -> None:
+        """The wallet's own accounts go by their labels in the list, so a transfer between two reads as one."""
+        op(self.service.accounts, parent=self).success(
+            lambda accounts: self.model.set_account_names({a.address: a.label for a in accounts})).failure(
+            lambda e: say(self.status, user_message(e, "reading the accounts"), True)).run()
 
     def _table(self) -> QTableView:
         table = QTableView()
