@@ -197,3 +197,12 @@ def test_spending_sums_stay_exact_for_any_size_of_amount(db: Database) -> None:
     with db.read() as conn:
         [bucket] = query.spend(conn, CHAIN, "provider", HistoryFilter())
     assert (bucket.amount, bucket.count) == (sum(amounts), len(amounts))
+
+
+def test_damaged_or_hostile_details_cost_only_that_rows_details() -> None:
+    from wallet.history.model import UNREADABLE_DETAILS, details_from_db, details_to_db
+
+    assert details_from_db(details_to_db({"input_tokens": 40})) == {"input_tokens": 40}
+    assert details_from_db(None) == {}
+    for damaged in ("[" * 100_000 + "]" * 100_000, "not json", "[1, 2]", '{"a": NaN}'):
+        assert details_from_db(damaged) == {"unreadable": UNREADABLE_DETAILS}

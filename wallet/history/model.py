@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from wallet.errors import InvalidInput
+from wallet.safe_io import loads_bounded
 from wallet.units import format_amount
 
 
@@ -181,5 +183,18 @@ def details_to_db(details: dict[str, Any]) -> str | None:
     return json.dumps(details, sort_keys=True, separators=(",", ":")) if details else None
 
 
+DETAILS_MAX_BYTES = 1024 * 1024
+DETAILS_MAX_DEPTH = 32
+UNREADABLE_DETAILS = "these details are damaged in the wallet's database and cannot be shown"
+
+
 def details_from_db(text: str | None) -> dict[str, Any]:
-    return json.loads(text) if text else {}
+    """A row's details, bounded: a damaged or hostile value (deep JSON would overflow the C stack once
+    eth_account has raised the recursion limit) costs that row its details, never the whole history."""
+    if not text:
+        return {}
+    try:
+        doc = loads_bounded(text, max_bytes=DETAILS_MAX_BYTES, max_depth=DETAILS_MAX_DEPTH, what="history details")
+    except InvalidInput:
+        doc = None
+    return doc if isinstance(doc, dict) else {"unreadable": UNREADABLE_DETAILS}
