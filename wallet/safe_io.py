@@ -203,10 +203,13 @@ def loads_bounded(
         if len(text) > max_bytes or (len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) >
                                      max_bytes):
             raise error(f"{What} is larger than {_size(max_bytes)}.")
-    if json_depth(text, max_depth) > max_depth:
+    # No more opening brackets than the limit (most documents): it cannot nest deeper, and counting is cheap.
+    if text.count("[") + text.count("{") > max_depth and json_depth(text, max_depth) > max_depth:
         raise error(f"{What} is nested more than {max_depth} levels deep; it is not what was expected.")
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
+        # A text shorter than the digit limit cannot hold a longer integer: the per-integer hook is skipped then.
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_parse_float,
+                          parse_int=_parse_int if len(text) > MAX_INT_DIGITS else None)
     except json.JSONDecodeError as e:
         raise error(f"{What} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}).") from None
     except RecursionError:  # only if the caller's max_depth is beyond what this interpreter can take
